@@ -1,1 +1,75 @@
-//! macros
+//! Proc-macros of `osirix-sdk`. Use them through the SDK (`osirix_sdk::osirix_class!`), which also provides
+//! the runtime the generated code calls.
+
+mod ast;
+mod attr;
+mod case;
+mod expand;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Declares OsiriX classes and their RPCs; generates a typed handle per class and a typed async accessor per
+/// RPC.
+///
+/// # Input
+/// One or more blocks:
+/// - `pub class Name { ... }` generates the handle type `Name` (bound to its `Client`, `Clone + Eq + Hash +
+///   Debug`, with `from_uid`, `uid` and `client`) and one accessor per declaration. The OsiriX class name is
+///   `Name` unless `#[osirix(wire = "ROI")]` names it.
+/// - `impl Client { ... }` generates the top-level `Osirix*` calls on `osirix_sdk::Client`; only the SDK itself
+///   can use this form.
+///
+/// Each declaration is `#[rpc(RpcName, options...)] pub fn accessor(args) -> Type = field;`:
+/// - `RpcName` is the RPC, which must be named `<Class><Method>`.
+/// - `-> Type` is what the accessor returns (without it, the RPC answers the generic `Response` and the
+///   accessor returns `()`); `= field` is the response field decoded into `Type`. Without `= field` the whole
+///   response is decoded (dates, versions, selections).
+/// - The request is the handle itself (or `Empty` for `impl Client`) unless `request = Type { field: self,
+///   field: arg, .. }` says how to build it from the handle and the arguments; every argument goes into one
+///   field.
+/// - The response type is `<RpcName>Response` unless `response = Type` names another. Message names are
+///   written as OsiriX spells them (`ROISetNameRequest`); the macro finds prost's Rust name.
+///
+/// # Options
+/// - `cache`: the answer cannot change while the object exists; it is cached per (RPC, handle). Only for
+///   getters without arguments of handle classes.
+/// - `cache(growable)`: cached, but the value can grow while OsiriX imports (collections, counts); it expires
+///   after the cache's growable time-to-live.
+/// - `absent = "message"` (repeatable): that in-band failure means "no value"; the return type must be an
+///   `Option`, and the message becomes `None`.
+/// - `idempotent`: retry the call on transient failures although it takes arguments or returns nothing
+///   (getters without arguments are always retried; setters never, unless marked).
+///
+/// Every accessor checks the in-band status: `1` decodes the payload, `"No <Class> cached"` becomes a
+/// stale-handle error, a declared absence becomes `None`, anything else an OsiriX error with the RPC name and
+/// message, and a status other than 0 or 1 a malformed-response error.
+///
+/// # Example
+/// ```ignore
+/// osirix_sdk::osirix_class! {
+///     /// An OsiriX region of interest.
+///     #[osirix(wire = "ROI")]
+///     pub class Roi {
+///         /// The ROI's name.
+///         #[rpc(ROIName)]
+///         pub fn name() -> String = name;
+///
+///         /// Renames the ROI.
+///         #[rpc(ROISetName, request = ROISetNameRequest { roi: self, name })]
+///         pub fn set_name(name: String);
+///     }
+/// }
+/// ```
+#[proc_macro]
+pub fn osirix_class(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as ast::Input);
+    match valid::validate(&input) {
+        Ok(()) => expand::expand(&input).into(),
+        Err(err) => {
+            let mut out = err.to_compile_error();
+            out.extend(expand::fallback(&input));
+            out.into()
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The client: one connection to one OsiriX server, its middleware settings and its cache, shared by every
+//! clone and every handle it hands out.
+
+mod builder;
+mod transport;
+
+pub use builder::{ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES};
+pub use transport::{BoxError, HttpService};
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use tokio::sync::Semaphore;
+use tonic::metadata::{AsciiMetadataValue, MetadataKey};
+
+use crate::cache::{CacheStats, ResponseCache};
+use crate::call::Rpc;
+use crate::error::TimeoutScope;
+use crate::handle::Handle;
+use crate::retry::{Retrier, RetryPolicy};
+use crate::{Error, Result};
+
+/// A connection to one OsiriXgrpc server.
+///
+/// Cheap to clone (one `Arc`); clones share the connection, the cache, the retry budget and the concurrency
+/// limit. `Send + Sync`: share it across tasks freely.
+///
+/// ```no_run
+/// # async fn demo() -> osirix_sdk::Result<()> {
+/// let client = osirix_sdk::Client::connect("http://127.0.0.1:50051").await?;
+/// let browser = client.current_browser().await?;
+/// for study in browser.database_studies().await? {
+///     println!("{:?}", study.patient_id().await?);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    id: u64,
+    transport: transport::Transport,
+    timeouts: crate::TimeoutConfig,
+    retrier: Arc<Retrier>,
+    cache: Option<ResponseCache>,
+    limit: Option<Semaphore>,
+    metadata: Vec<(MetadataKey<tonic::metadata::Ascii>, AsciiMetadataValue)>,
+    max_message_bytes: usize,
+    closed: AtomicBool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("id", &self.shared.id)
+            .field("timeouts", &self.shared.timeouts)
+            .field("cache", &self.shared.cache.is_some())
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Client {
+    /// Connects to `endpoint` (e.g. `"http://127.0.0.1:50051"`) with the default settings.
+    ///
+    /// # Errors
+    /// [`Error::Connect`] when the endpoint is not a valid URI or nothing answers there within the connect
+    /// timeout. Use [`ClientBuilder::connect_lazy`] to connect on first use instead.
+    pub async fn connect(endpoint: impl Into<String>) -> Result<Self> {
+        Self::builder(endpoint).connect().await
+    }
+
+    /// A builder for a client of `endpoint`, to set timeouts, retries, the cache, TLS and layers.
+    pub fn builder(endpoint: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(endpoint.into())
+    }
+
+    /// The cache counters, all zero when the cache is disabled.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.shared.cache.as_ref().map(ResponseCache::stats).unwrap_or_default()
+    }
+
+    /// Drops every cached answer about `handle`, so its next reads go to the server (for example after OsiriX
+    /// imported more images into a series).
+    pub async fn invalidate<H: Handle>(&self, handle: &H) {
+        self.evict(H::CACHED_RPCS, &handle.inner().uid).await;
+    }
+
+    /// Drops every cached answer.
+    pub fn invalidate_all(&self) {
+        if let Some(cache) = &self.shared.cache {
+            cache.invalidate_all();
+        }
+    }
+
+    /// Runs the cache's pending maintenance, so that [`Client::cache_stats`] counts entries exactly.
+    pub async fn sync_cache(&self) {
+        if let Some(cache) = &self.shared.cache {
+            cache.sync().await;
+        }
+    }
+
+    /// Closes the client: every later call of it, its clones and its handles fails with [`Error::Closed`].
+    /// Calls under way finish.
+    pub fn close(&self) {
+        self.shared.closed.store(true, Ordering::Release);
+        self.invalidate_all();
+    }
+
+    /// True after [`Client::close`].
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.load(Ordering::Acquire)
+    }
+
+    /// True when `other` is this client or a clone of it.
+    pub fn same_as(&self, other: &Client) -> bool {
+        self.shared.id == other.shared.id
+    }
+
+    pub(crate) fn cache(&self) -> Option<&ResponseCache> {
+        self.shared.cache.as_ref()
+    }
+
+    pub(crate) fn check_open(&self, rpc: &'static Rpc) -> Result<()> {
+        if self.is_closed() { Err(Error::Closed { rpc: rpc.name }) } else { Ok(()) }
+    }
+
+    pub(crate) async fn evict(&self, rpcs: &[&'static str], uid: &Arc<str>) {
+        if let Some(cache) = &self.shared.cache {
+            cache.invalidate(rpcs, uid).await;
+        }
+    }
+
+    /// One logical unary call: concurrency limit, retries with backoff, per-attempt timeout, call deadline.
+    pub(crate) async fn unary<Req, Resp>(&self, rpc: &'static Rpc, request: Req) -> Result<Resp>
+    where
+        Req: prost::Message + Clone + Send + Sync + 'static,
+        Resp: prost::Message + Default + Send + 'static,
+    {
+        let shared = &*self.shared;
+        let _permit = match &shared.limit {
+            Some(limit) => Some(limit.acquire().await.map_err(|_| Error::Closed { rpc: rpc.name })?),
+            None => None,
+        };
+        let retry = rpc.idempotent && shared.retrier.enabled();
+        let policy = RetryPolicy::new(shared.retrier.clone(), retry);
+        let attempt = Attempt::<Req, Resp> { client: self.clone(), rpc, marker: PhantomData };
+        let call = tower::ServiceExt::oneshot(tower::retry::Retry::new(policy, attempt), request);
+        match shared.timeouts.call() {
+            Some(limit) => tokio::time::timeout(limit, call)
+                .await
+                .unwrap_or(Err(Error::Timeout { rpc: rpc.name, after: limit, scope: TimeoutScope::Call })),
+            None => call.await,
+        }
+    }
+
+    /// One attempt on the wire.
+    async fn attempt<Req, Resp>(&self, rpc: &'static Rpc, request: Req) -> Result<Resp>
+    where
+        Req: prost::Message + Send + 'static,
+        Resp: prost::Message + Default + Send + 'static,
+    {
+        let shared = &*self.shared;
+        let mut request = tonic::Request::new(request);
+        for (key, value) in &shared.metadata {
+            request.metadata_mut().insert(key.clone(), value.clone());
+        }
+        let mut transport = shared.transport.clone();
+        let max = shared.max_message_bytes;
+        let exchange = async move {
+            std::future::poll_fn(|cx| tower::Service::poll_ready(&mut transport, cx))
+                .await
+                .map_err(|e| Error::from_status(rpc.name, tonic::Status::from_error(Box::new(e))))?;
+            // The readiness reserved above travels with the transport into `Grpc`.
+            let mut grpc =
+                tonic::client::Grpc::new(transport).max_decoding_message_size(max).max_encoding_message_size(max);
+            let codec = tonic_prost::ProstCodec::<Req, Resp>::default();
+            let path = http::uri::PathAndQuery::from_static(rpc.path);
+            match grpc.unary(request, path, codec).await {
+                Ok(response) => Ok(response.into_inner()),
+                Err(status) => Err(Error::from_status(rpc.name, status)),
+            }
+        };
+        match shared.timeouts.attempt() {
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or(Err(Error::Timeout { rpc: rpc.name, after: limit, scope: TimeoutScope::Attempt })),
+            None => exchange.await,
+        }
+    }
+}
+
+/// One attempt as a `tower::Service`, so that `tower::retry::Retry` can drive it.
+struct Attempt<Req, Resp> {
+    client: Client,
+    rpc: &'static Rpc,
+    marker: PhantomData<fn(Req) -> Resp>,
+}
+
+impl<Req, Resp> Clone for Attempt<Req, Resp> {
+    fn clone(&self) -> Self {
+        Self { client: self.client.clone(), rpc: self.rpc, marker: PhantomData }
+    }
+}
+
+impl<Req, Resp> tower::Service<Req> for Attempt<Req, Resp>
+where
+    Req: prost::Message + Send + 'static,
+    Resp: prost::Message + Default + Send + 'static,
+{
+    type Response = Resp;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Resp>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Req) -> Self::Future {
+        let (client, rpc) = (self.client.clone(), self.rpc);
+        Box::pin(async move { client.attempt(rpc, request).await })
+    }
+}

@@ -1,0 +1,234 @@
+//! The one error type of the SDK, layered like the path a call takes: configuration, connection, timeout, gRPC
+//! status, OsiriX's in-band answer, and the shape of the response.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// `Result` with the SDK's [`Error`] as its default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in a call to OsiriX.
+///
+/// `Display` names the RPC and the layer that failed, never a handle uid, token or file path, so errors can go
+/// to logs as they are; the uid of a stale handle is available from [`Error::stale_uid`], and the underlying
+/// cause from [`std::error::Error::source`]. The error is `Clone` so that every caller of a coalesced read gets
+/// the same error.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client could not be built or could not open its connection.
+    #[error("cannot connect to the OsiriX server: {reason}")]
+    Connect {
+        /// What went wrong, without the endpoint.
+        reason: Cow<'static, str>,
+        /// The transport's own error, when there is one.
+        #[source]
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// The server could not be reached for this call (connection refused or dropped: gRPC `UNAVAILABLE`).
+    #[error("{rpc}: the OsiriX server is unavailable")]
+    Unavailable {
+        /// The RPC being called.
+        rpc: &'static str,
+        /// The gRPC status the transport produced.
+        #[source]
+        source: Arc<tonic::Status>,
+    },
+
+    /// A call ran out of time: one attempt, or the whole call with its retries.
+    #[error("{rpc}: timed out after {after:?} ({scope})")]
+    Timeout {
+        /// The RPC being called.
+        rpc: &'static str,
+        /// The limit that was reached.
+        after: Duration,
+        /// Which limit it was.
+        scope: TimeoutScope,
+    },
+
+    /// The server answered with a gRPC status other than `OK` and `UNAVAILABLE` (OsiriX itself always answers
+    /// `OK`, so this comes from the transport, a proxy or a server that is not OsiriX).
+    #[error("{rpc}: the server answered gRPC status {code:?}")]
+    Grpc {
+        /// The RPC being called.
+        rpc: &'static str,
+        /// The gRPC status code.
+        code: tonic::Code,
+        /// The full gRPC status.
+        #[source]
+        source: Arc<tonic::Status>,
+    },
+
+    /// OsiriX answered the call with an in-band failure (`status = 0`) that the SDK does not map to a value.
+    #[error("{rpc}: OsiriX reported: {message}")]
+    Osirix {
+        /// The RPC being called.
+        rpc: &'static str,
+        /// OsiriX's message, as sent.
+        message: String,
+    },
+
+    /// The handle no longer names a live object on the server (`"No <Class> cached"`): the object was freed, the
+    /// server restarted, or the uid was never valid. Cached values of that handle have been dropped.
+    #[error("{rpc}: the {class} handle is stale (OsiriX no longer holds that object)")]
+    StaleHandle {
+        /// The RPC being called.
+        rpc: &'static str,
+        /// The OsiriX class of the handle.
+        class: &'static str,
+        /// The handle's uid (kept out of `Display`).
+        uid: Arc<str>,
+    },
+
+    /// The server's answer does not fit the protocol: a missing payload, a negative count, an impossible date,
+    /// an invalid status value, a handle without uid.
+    #[error("{rpc}: malformed response: {reason}")]
+    MalformedResponse {
+        /// The RPC being called.
+        rpc: &'static str,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+
+    /// The caller's input was rejected before anything was sent (an empty or oversized uid, a handle of another
+    /// client).
+    #[error("invalid argument: {reason}")]
+    InvalidArgument {
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+
+    /// The client was closed with [`Client::close`](crate::Client::close).
+    #[error("{rpc}: the client is closed")]
+    Closed {
+        /// The RPC that was not sent.
+        rpc: &'static str,
+    },
+}
+
+/// Which time limit a [`Error::Timeout`] hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutScope {
+    /// One attempt (one RPC on the wire).
+    Attempt,
+    /// The whole call, retries and backoff included.
+    Call,
+}
+
+impl fmt::Display for TimeoutScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutScope::Attempt => "per-attempt timeout",
+            TimeoutScope::Call => "call deadline",
+        })
+    }
+}
+
+impl Error {
+    /// The RPC the error belongs to, when it belongs to one.
+    pub fn rpc(&self) -> Option<&'static str> {
+        match self {
+            Error::Unavailable { rpc, .. }
+            | Error::Timeout { rpc, .. }
+            | Error::Grpc { rpc, .. }
+            | Error::Osirix { rpc, .. }
+            | Error::StaleHandle { rpc, .. }
+            | Error::MalformedResponse { rpc, .. }
+            | Error::Closed { rpc } => Some(rpc),
+            Error::Connect { .. } | Error::InvalidArgument { .. } => None,
+        }
+    }
+
+    /// True when the handle no longer names a live object on the server.
+    pub fn is_stale_handle(&self) -> bool {
+        matches!(self, Error::StaleHandle { .. })
+    }
+
+    /// The uid of the stale handle, for a [`Error::StaleHandle`].
+    pub fn stale_uid(&self) -> Option<&str> {
+        match self {
+            Error::StaleHandle { uid, .. } => Some(uid),
+            _ => None,
+        }
+    }
+
+    /// True when a time limit was reached.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// True when the server could not be reached (at connect time or for a call).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Error::Unavailable { .. } | Error::Connect { .. })
+    }
+
+    /// True when OsiriX answered with an in-band failure.
+    pub fn is_osirix(&self) -> bool {
+        matches!(self, Error::Osirix { .. })
+    }
+
+    /// True when the server's answer did not fit the protocol.
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Error::MalformedResponse { .. })
+    }
+
+    /// The gRPC status code behind the error, when there is one.
+    pub fn grpc_code(&self) -> Option<tonic::Code> {
+        match self {
+            Error::Unavailable { .. } => Some(tonic::Code::Unavailable),
+            Error::Grpc { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Maps a gRPC status from the transport onto the SDK's layers.
+    pub(crate) fn from_status(rpc: &'static str, status: tonic::Status) -> Self {
+        match status.code() {
+            tonic::Code::Unavailable => Error::Unavailable { rpc, source: Arc::new(status) },
+            code => Error::Grpc { rpc, code, source: Arc::new(status) },
+        }
+    }
+
+    pub(crate) fn malformed(rpc: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::MalformedResponse { rpc, reason: reason.into() }
+    }
+
+    pub(crate) fn invalid(reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidArgument { reason: reason.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_the_rpc_and_hides_the_uid() {
+        let err = Error::StaleHandle { rpc: "DicomSeriesPaths", class: "DicomSeries", uid: "SECRET-UID".into() };
+        let text = err.to_string();
+        assert!(text.starts_with("DicomSeriesPaths: "), "{text}");
+        assert!(!text.contains("SECRET-UID"), "{text}");
+        assert_eq!(err.stale_uid(), Some("SECRET-UID"));
+        assert!(err.is_stale_handle());
+    }
+
+    #[test]
+    fn unavailable_status_maps_to_its_own_variant() {
+        let err = Error::from_status("OsirixVersion", tonic::Status::unavailable("refused"));
+        assert!(err.is_unavailable());
+        assert_eq!(err.grpc_code(), Some(tonic::Code::Unavailable));
+        let err = Error::from_status("OsirixVersion", tonic::Status::internal("boom"));
+        assert_eq!(err.grpc_code(), Some(tonic::Code::Internal));
+        assert_eq!(err.rpc(), Some("OsirixVersion"));
+    }
+
+    #[test]
+    fn errors_are_send_sync_and_static() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Error>();
+    }
+}
