@@ -161,7 +161,7 @@ impl Retrier {
         let budget = config.budget.map(|b| {
             let window = b.window.clamp(Duration::from_secs(1), Duration::from_secs(60));
             let ratio = if b.ratio.is_finite() { b.ratio.clamp(0.0, 1000.0) } else { 0.0 };
-            TpsBudget::new(window, b.min_per_sec, ratio)
+            TpsBudget::new(window, b.min_per_sec.min(i32::MAX as u32 - 1), ratio)
         });
         Self { config, budget }
     }
@@ -255,6 +255,64 @@ mod tests {
         assert_eq!(c.backoff_ceiling(3), Duration::from_millis(400));
         assert_eq!(c.backoff_ceiling(10), Duration::from_secs(2));
         assert_eq!(c.backoff_ceiling(u32::MAX), Duration::from_secs(2));
+    }
+
+    fn unavailable() -> Result<(), Error> {
+        Err(Error::from_status("DicomSeriesModality", tonic::Status::unavailable("down")))
+    }
+
+    fn decide(policy: &mut RetryPolicy, result: &mut Result<(), Error>) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        tower::retry::Policy::<(), (), Error>::retry(policy, &mut (), result)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_stays_under_a_growing_ceiling_and_stops_at_max_attempts() {
+        let config = RetryConfig::default().with_budget(None);
+        let mut policy = RetryPolicy::new(Arc::new(Retrier::new(config.clone())), true);
+        for retry in 1..config.max_attempts() {
+            let start = tokio::time::Instant::now();
+            decide(&mut policy, &mut unavailable()).expect("retried").await;
+            assert!(start.elapsed() <= config.backoff_ceiling(retry), "retry {retry}: {:?}", start.elapsed());
+        }
+        assert!(decide(&mut policy, &mut unavailable()).is_none(), "no attempt beyond max_attempts");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn jitter_is_drawn_per_request() {
+        let retrier = Arc::new(Retrier::new(RetryConfig::default().with_budget(None)));
+        let mut delays = Vec::new();
+        for _ in 0..16 {
+            let mut policy = RetryPolicy::new(retrier.clone(), true);
+            let start = tokio::time::Instant::now();
+            decide(&mut policy, &mut unavailable()).expect("retried").await;
+            delays.push(start.elapsed());
+        }
+        delays.sort();
+        delays.dedup();
+        assert!(delays.len() > 1, "every request drew the same delay: {delays:?}");
+    }
+
+    #[tokio::test]
+    async fn only_configured_codes_are_retried() {
+        let mut policy = RetryPolicy::new(Arc::new(Retrier::new(RetryConfig::default())), true);
+        let mut internal = Err(Error::from_status("X", tonic::Status::internal("boom")));
+        assert!(decide(&mut policy, &mut internal).is_none());
+        let mut timeout = Err(Error::Timeout { rpc: "X", after: Duration::from_secs(1), scope: crate::TimeoutScope::Attempt });
+        assert!(decide(&mut policy, &mut timeout).is_none());
+        let custom = RetryConfig::default().with_retryable_codes([tonic::Code::Internal]);
+        let mut policy = RetryPolicy::new(Arc::new(Retrier::new(custom)), true);
+        assert!(decide(&mut policy, &mut internal).is_some());
+    }
+
+    #[tokio::test]
+    async fn an_empty_budget_stops_retries() {
+        // One retry of reserve (1 per second over 1 s) and no credit from successes.
+        let budget = RetryBudget { window: Duration::from_secs(1), min_per_sec: 1, ratio: 0.0 };
+        let retrier = Arc::new(Retrier::new(RetryConfig::default().with_budget(Some(budget))));
+        let mut first = RetryPolicy::new(retrier.clone(), true);
+        assert!(decide(&mut first, &mut unavailable()).is_some(), "the reserve allows one retry");
+        let mut second = RetryPolicy::new(retrier, true);
+        assert!(decide(&mut second, &mut unavailable()).is_none(), "the budget is spent");
     }
 
     #[test]
