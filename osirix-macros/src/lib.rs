@@ -46,7 +46,7 @@ use proc_macro::TokenStream;
 /// message, and a status other than 0 or 1 a malformed-response error.
 ///
 /// # Example
-/// ```ignore
+/// ```
 /// osirix_sdk::osirix_class! {
 ///     /// An OsiriX region of interest.
 ///     #[osirix(wire = "ROI")]
@@ -60,6 +60,12 @@ use proc_macro::TokenStream;
 ///         pub fn set_name(name: String);
 ///     }
 /// }
+///
+/// async fn rename(roi: &Roi) -> osirix_sdk::Result<()> {
+///     let old = roi.name().await?;
+///     roi.set_name(format!("{old} (checked)")).await
+/// }
+/// # fn main() {}
 /// ```
 #[proc_macro]
 pub fn osirix_class(input: TokenStream) -> TokenStream {

@@ -12,7 +12,7 @@
 //! let browser = client.current_browser().await?;
 //! for study in browser.database_studies().await? {
 //!     for series in study.series().await? {
-//!         println!("{} {:?}: {} images", series.modality().await?, series.description().await?, series.number_of_images().await?);
+//!         println!("{} {:?}: {} images", series.modality().await?, series.series_description().await?, series.number_of_images().await?);
 //!     }
 //! }
 //! # Ok(()) }
@@ -22,7 +22,7 @@
 //! OsiriX class, each one [`osirix_class!`] declaration), the cache in `cache.rs`, retries in `retry.rs`, time
 //! limits in `timeout.rs`, the path every call takes in `call.rs`, wire-to-Rust conversions in `decode.rs` and
 //! `datetime.rs`.
-#![doc(test(attr(deny(warnings))))]
+#![doc(test(attr(deny(warnings), allow(dead_code, unused_variables))))]
 
 extern crate self as osirix_sdk;
 
