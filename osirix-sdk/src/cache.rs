@@ -54,7 +54,10 @@ impl Default for CacheConfig {
 impl CacheConfig {
     /// No cache: every read is an RPC (and concurrent identical reads are not coalesced).
     pub fn disabled() -> Self {
-        Self { max_bytes: 0, ..Self::default() }
+        Self {
+            max_bytes: 0,
+            ..Self::default()
+        }
     }
 
     /// The capacity in (estimated) bytes of cached values; 0 disables the cache.
@@ -144,7 +147,11 @@ pub(crate) struct CachedValue {
 impl CachedValue {
     pub(crate) fn new<T: Any + Send + Sync>(value: T, weight: usize, growable: bool) -> Self {
         let weight = u32::try_from(weight).unwrap_or(u32::MAX);
-        Self { value: Arc::new(value), weight, growable }
+        Self {
+            value: Arc::new(value),
+            weight,
+            growable,
+        }
     }
 
     /// The value, if it has type `T` (it always has: one RPC has one Rust type).
@@ -156,7 +163,12 @@ impl CachedValue {
 struct GrowableExpiry(Option<Duration>);
 
 impl moka::Expiry<CacheKey, CachedValue> for GrowableExpiry {
-    fn expire_after_create(&self, _: &CacheKey, value: &CachedValue, _: Instant) -> Option<Duration> {
+    fn expire_after_create(
+        &self,
+        _: &CacheKey,
+        value: &CachedValue,
+        _: Instant,
+    ) -> Option<Duration> {
         if value.growable { self.0 } else { None }
     }
 }
@@ -177,7 +189,9 @@ pub(crate) struct ResponseCache {
 
 impl std::fmt::Debug for ResponseCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseCache").field("entries", &self.entries.entry_count()).finish()
+        f.debug_struct("ResponseCache")
+            .field("entries", &self.entries.entry_count())
+            .finish()
     }
 }
 
@@ -204,7 +218,10 @@ impl ResponseCache {
         if let Some(tti) = config.time_to_idle {
             builder = builder.time_to_idle(tti);
         }
-        Some(Self { entries: builder.build(), counters })
+        Some(Self {
+            entries: builder.build(),
+            counters,
+        })
     }
 
     /// A cached value, counted as a hit.
@@ -216,7 +233,11 @@ impl ResponseCache {
 
     /// The value for `key`, running `fetch` unless another caller is already fetching it, in which case this
     /// caller waits for that result. Errors are returned to every waiter and not cached.
-    pub(crate) async fn get_or_fetch<E, F>(&self, key: CacheKey, fetch: F) -> Result<CachedValue, Arc<E>>
+    pub(crate) async fn get_or_fetch<E, F>(
+        &self,
+        key: CacheKey,
+        fetch: F,
+    ) -> Result<CachedValue, Arc<E>>
     where
         E: Send + Sync + 'static,
         F: Future<Output = Result<CachedValue, E>>,
@@ -229,8 +250,13 @@ impl ResponseCache {
                 fetch.await
             })
             .await;
-        let counter = if ran.load(Ordering::Relaxed) { &self.counters.misses } else { &self.counters.coalesced };
+        let (counter, outcome) = if ran.load(Ordering::Relaxed) {
+            (&self.counters.misses, "miss")
+        } else {
+            (&self.counters.coalesced, "coalesced")
+        };
         counter.fetch_add(1, Ordering::Relaxed);
+        tracing::Span::current().record("cache", outcome);
         result
     }
 
@@ -243,7 +269,12 @@ impl ResponseCache {
     /// Drops the entries of `uid` for the given RPCs.
     pub(crate) async fn invalidate(&self, rpcs: &[&'static str], uid: &Arc<str>) {
         for rpc in rpcs {
-            self.entries.invalidate(&CacheKey { rpc, uid: uid.clone() }).await;
+            self.entries
+                .invalidate(&CacheKey {
+                    rpc,
+                    uid: uid.clone(),
+                })
+                .await;
         }
     }
 
@@ -291,10 +322,15 @@ mod tests {
         let cache = ResponseCache::new(&CacheConfig::default().with_max_bytes(max)).unwrap();
         let uid: Arc<str> = "E621E1F8-C36C-495A-93FC-0C247A3E6E5F".into();
         for i in 0..1_000_000u32 {
-            let key = CacheKey { rpc: "DicomImageSopInstanceUid", uid: format!("{uid}-{i}").into() };
+            let key = CacheKey {
+                rpc: "DicomImageSopInstanceUid",
+                uid: format!("{uid}-{i}").into(),
+            };
             let value = format!("1.2.840.{i}");
             let weight = crate::decode::Weigh::weigh(&value) + 64;
-            cache.insert(key, CachedValue::new(value, weight, false)).await;
+            cache
+                .insert(key, CachedValue::new(value, weight, false))
+                .await;
             if i % 100_000 == 0 {
                 cache.sync().await;
                 assert!(cache.stats().weighted_bytes <= max, "{:?}", cache.stats());
@@ -303,7 +339,10 @@ mod tests {
         cache.sync().await;
         let stats = cache.stats();
         assert!(stats.weighted_bytes <= max, "{stats:?}");
-        assert!(stats.entries > 1000, "the cache still holds entries: {stats:?}");
+        assert!(
+            stats.entries > 1000,
+            "the cache still holds entries: {stats:?}"
+        );
         assert!(stats.evictions > 900_000, "{stats:?}");
     }
 }

@@ -50,7 +50,12 @@ pub struct Rpc {
 pub type Split<Resp, P> = fn(Resp) -> (Option<proto::Status>, P);
 
 /// Calls an RPC whose request is the handle itself, through the handle's client cache.
-pub async fn call_cached<H, Resp, P, T>(handle: &H, rpc: &'static Rpc, split: Split<Resp, P>, absent: Option<fn() -> T>) -> Result<T>
+pub async fn call_cached<H, Resp, P, T>(
+    handle: &H,
+    rpc: &'static Rpc,
+    split: Split<Resp, P>,
+    absent: Option<fn() -> T>,
+) -> Result<T>
 where
     H: Handle,
     H::Wire: prost::Message + Clone + Send + Sync + 'static,
@@ -60,11 +65,29 @@ where
     let inner = handle.inner();
     let (client, uid) = (&inner.client, &inner.uid);
     let Some(cache) = client.cache() else {
-        return call(client, Some(uid), rpc, H::Wire::from_uid(uid.to_string()), split, absent).await;
+        return call(
+            client,
+            Some(uid),
+            rpc,
+            H::Wire::from_uid(uid.to_string()),
+            split,
+            absent,
+        )
+        .await;
     };
-    let span = tracing::debug_span!("osirix.call", rpc = rpc.name, uid = &**uid, cache = Empty, attempts = Empty, latency_us = Empty);
+    let span = tracing::debug_span!(
+        "osirix.call",
+        rpc = rpc.name,
+        uid = &**uid,
+        cache = Empty,
+        attempts = Empty,
+        latency_us = Empty
+    );
     let started = (!span.is_disabled()).then(Instant::now);
-    let key = CacheKey { rpc: rpc.name, uid: uid.clone() };
+    let key = CacheKey {
+        rpc: rpc.name,
+        uid: uid.clone(),
+    };
     let result = async {
         client.check_open(rpc)?;
         if let Some(value) = cache.get::<T>(&key).await {
@@ -73,15 +96,34 @@ where
         }
         let growable = rpc.caching == Caching::Growable;
         let fill = async {
-            let value: T = fetch(client, Some(uid), rpc, H::Wire::from_uid(uid.to_string()), split, absent).await?;
-            let weight = value.weigh() + uid.len() + size_of::<CacheKey>() + size_of::<CachedValue>();
+            let value: T = fetch(
+                client,
+                Some(uid),
+                rpc,
+                H::Wire::from_uid(uid.to_string()),
+                split,
+                absent,
+            )
+            .await?;
+            let weight =
+                value.weigh() + uid.len() + size_of::<CacheKey>() + size_of::<CachedValue>();
             Ok::<_, Error>(CachedValue::new(value, weight, growable))
         };
         match cache.get_or_fetch(key.clone(), fill).await {
             Ok(value) => match value.get::<T>() {
                 Some(value) => Ok(value),
                 // Two declarations gave this RPC different Rust types: serve this one uncached.
-                None => fetch(client, Some(uid), rpc, H::Wire::from_uid(uid.to_string()), split, absent).await,
+                None => {
+                    fetch(
+                        client,
+                        Some(uid),
+                        rpc,
+                        H::Wire::from_uid(uid.to_string()),
+                        split,
+                        absent,
+                    )
+                    .await
+                }
             },
             Err(err) => Err(Error::clone(&err)),
         }
@@ -108,7 +150,13 @@ where
     Resp: prost::Message + Default + Send + 'static,
     T: Decode<P>,
 {
-    let span = tracing::debug_span!("osirix.call", rpc = rpc.name, uid = uid.map(|u| &**u), attempts = Empty, latency_us = Empty);
+    let span = tracing::debug_span!(
+        "osirix.call",
+        rpc = rpc.name,
+        uid = uid.map(|u| &**u),
+        attempts = Empty,
+        latency_us = Empty
+    );
     let started = (!span.is_disabled()).then(Instant::now);
     let result = async {
         client.check_open(rpc)?;
@@ -148,14 +196,24 @@ where
             if !rpc.stale.is_empty() && message == rpc.stale {
                 if let Some(uid) = uid {
                     client.evict(rpc.class_cached, uid).await;
-                    return Err(Error::StaleHandle { rpc: rpc.name, class: rpc.class, uid: uid.clone() });
+                    return Err(Error::StaleHandle {
+                        rpc: rpc.name,
+                        class: rpc.class,
+                        uid: uid.clone(),
+                    });
                 }
             }
             match absent {
                 Some(absent) if rpc.absent.contains(&message.as_str()) => Ok(absent()),
-                _ => Err(Error::Osirix { rpc: rpc.name, message }),
+                _ => Err(Error::Osirix {
+                    rpc: rpc.name,
+                    message,
+                }),
             }
         }
-        other => Err(Error::malformed(rpc.name, format!("invalid status value {other} (OsiriX sends 0 or 1)"))),
+        other => Err(Error::malformed(
+            rpc.name,
+            format!("invalid status value {other} (OsiriX sends 0 or 1)"),
+        )),
     }
 }

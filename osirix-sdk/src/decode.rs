@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use crate::handle::{Handle, HandleInner, WireHandle, check_uid};
 use crate::Client;
+use crate::handle::{Handle, HandleInner, WireHandle, check_uid};
 
 /// Why a payload does not fit its Rust type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +91,10 @@ impl Decode<i32> for u32 {
 impl Decode<u32> for u32 {
     fn decode(wire: u32, _: &Client) -> Result<Self, Malformed> {
         if wire > i32::MAX as u32 {
-            Err(Malformed::new(format!("value {} is a negative number stored unsigned", wire as i32)))
+            Err(Malformed::new(format!(
+                "value {} is a negative number stored unsigned",
+                wire as i32
+            )))
         } else {
             Ok(wire)
         }
@@ -101,7 +104,8 @@ impl Decode<u32> for u32 {
 /// A singular handle field: present and with a valid uid.
 impl<H: Handle> Decode<Option<H::Wire>> for H {
     fn decode(wire: Option<H::Wire>, client: &Client) -> Result<Self, Malformed> {
-        let wire = wire.ok_or_else(|| Malformed::new(format!("the {} handle is missing", H::CLASS)))?;
+        let wire =
+            wire.ok_or_else(|| Malformed::new(format!("the {} handle is missing", H::CLASS)))?;
         decode_handle(wire, client)
     }
 }
@@ -109,11 +113,17 @@ impl<H: Handle> Decode<Option<H::Wire>> for H {
 /// A list of handles: every uid valid, none repeated (OsiriX returns sets).
 impl<H: Handle> Decode<Vec<H::Wire>> for Vec<H> {
     fn decode(wire: Vec<H::Wire>, client: &Client) -> Result<Self, Malformed> {
-        let handles = wire.into_iter().map(|w| decode_handle::<H>(w, client)).collect::<Result<Vec<H>, _>>()?;
+        let handles = wire
+            .into_iter()
+            .map(|w| decode_handle::<H>(w, client))
+            .collect::<Result<Vec<H>, _>>()?;
         let mut seen = HashSet::with_capacity(handles.len());
         if let Some(dup) = handles.iter().find(|h| !seen.insert(h.uid())) {
             let _ = dup;
-            return Err(Malformed::new(format!("the list repeats a {} handle", H::CLASS)));
+            return Err(Malformed::new(format!(
+                "the list repeats a {} handle",
+                H::CLASS
+            )));
         }
         Ok(handles)
     }
@@ -122,7 +132,10 @@ impl<H: Handle> Decode<Vec<H::Wire>> for Vec<H> {
 fn decode_handle<H: Handle>(wire: H::Wire, client: &Client) -> Result<H, Malformed> {
     let uid = wire.into_uid();
     check_uid(&uid).map_err(|why| Malformed::new(format!("bad {} handle: {why}", H::CLASS)))?;
-    Ok(H::from_inner(HandleInner { uid: uid.into(), client: client.clone() }))
+    Ok(H::from_inner(HandleInner {
+        uid: uid.into(),
+        client: client.clone(),
+    }))
 }
 
 /// Converts a Rust argument into its request field. Handles check they belong to the client sending them.
@@ -152,7 +165,17 @@ macro_rules! into_wire_identity {
         }
     )*};
 }
-into_wire_identity!(String, bool, f32, i32, u32, Vec<String>, Vec<f32>, Vec<i32>, Vec<bool>);
+into_wire_identity!(
+    String,
+    bool,
+    f32,
+    i32,
+    u32,
+    Vec<String>,
+    Vec<f32>,
+    Vec<i32>,
+    Vec<bool>
+);
 
 impl IntoWire<String> for &str {
     fn into_wire(self, _: &Client) -> crate::Result<String> {
@@ -194,7 +217,15 @@ macro_rules! weigh_by_size {
         }
     )*};
 }
-weigh_by_size!((), bool, u32, i32, f32, chrono::NaiveDate, chrono::NaiveDateTime);
+weigh_by_size!(
+    (),
+    bool,
+    u32,
+    i32,
+    f32,
+    chrono::NaiveDate,
+    chrono::NaiveDateTime
+);
 
 /// The weight of a handle: its uid and the pointer to its client.
 pub fn weigh_handle(inner: &HandleInner) -> usize {

@@ -188,17 +188,29 @@ impl Error {
     /// Maps a gRPC status from the transport onto the SDK's layers.
     pub(crate) fn from_status(rpc: &'static str, status: tonic::Status) -> Self {
         match status.code() {
-            tonic::Code::Unavailable => Error::Unavailable { rpc, source: Arc::new(status) },
-            code => Error::Grpc { rpc, code, source: Arc::new(status) },
+            tonic::Code::Unavailable => Error::Unavailable {
+                rpc,
+                source: Arc::new(status),
+            },
+            code => Error::Grpc {
+                rpc,
+                code,
+                source: Arc::new(status),
+            },
         }
     }
 
     pub(crate) fn malformed(rpc: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
-        Error::MalformedResponse { rpc, reason: reason.into() }
+        Error::MalformedResponse {
+            rpc,
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn invalid(reason: impl Into<Cow<'static, str>>) -> Self {
-        Error::InvalidArgument { reason: reason.into() }
+        Error::InvalidArgument {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -208,7 +220,11 @@ mod tests {
 
     #[test]
     fn display_names_the_rpc_and_hides_the_uid() {
-        let err = Error::StaleHandle { rpc: "DicomSeriesPaths", class: "DicomSeries", uid: "SECRET-UID".into() };
+        let err = Error::StaleHandle {
+            rpc: "DicomSeriesPaths",
+            class: "DicomSeries",
+            uid: "SECRET-UID".into(),
+        };
         let text = err.to_string();
         assert!(text.starts_with("DicomSeriesPaths: "), "{text}");
         assert!(!text.contains("SECRET-UID"), "{text}");

@@ -62,7 +62,17 @@ macro_rules! wire_handles {
         }
     )*};
 }
-wire_handles!(BrowserController, ViewerController, VrController, DcmPix, Roi, RoiVolume, DicomImage, DicomSeries, DicomStudy);
+wire_handles!(
+    BrowserController,
+    ViewerController,
+    VrController,
+    DcmPix,
+    Roi,
+    RoiVolume,
+    DicomImage,
+    DicomSeries,
+    DicomStudy
+);
 
 /// What every handle holds: the uid and the client. Shared by all generated handle types.
 #[doc(hidden)]
@@ -76,7 +86,10 @@ impl HandleInner {
     /// Checks a uid given by the user, before anything is sent.
     pub fn from_user(client: &Client, uid: &str) -> Result<Self> {
         check_uid(uid).map_err(Error::invalid)?;
-        Ok(Self { uid: uid.into(), client: client.clone() })
+        Ok(Self {
+            uid: uid.into(),
+            client: client.clone(),
+        })
     }
 
     /// The uid.
@@ -92,7 +105,9 @@ impl HandleInner {
     /// The handle as its wire message, for a request sent by `client`.
     pub fn to_wire<W: WireHandle>(&self, client: &Client) -> Result<W> {
         if !self.client.same_as(client) {
-            return Err(Error::invalid("the handle belongs to another client (its uid means nothing to this server)"));
+            return Err(Error::invalid(
+                "the handle belongs to another client (its uid means nothing to this server)",
+            ));
         }
         Ok(W::from_uid(self.uid.to_string()))
     }

@@ -40,8 +40,8 @@ mod timeout;
 
 pub use cache::{CacheConfig, CacheStats};
 pub use classes::{
-    BrowserController, DicomImage, DicomSeries, DicomStudy, Selection, SeriesSummary, Version, ViewerController,
-    VrController,
+    BrowserController, DicomImage, DicomSeries, DicomStudy, Selection, SeriesSummary, Version,
+    ViewerController, VrController,
 };
 pub use client::{BoxError, Client, ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES, HttpService};
 pub use datetime::decode_millisecond;

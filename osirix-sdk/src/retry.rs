@@ -47,7 +47,11 @@ pub struct RetryBudget {
 impl Default for RetryBudget {
     /// A 10 s window, 10 retries per second, plus 20 % of successful calls.
     fn default() -> Self {
-        Self { window: Duration::from_secs(10), min_per_sec: 10, ratio: 0.2 }
+        Self {
+            window: Duration::from_secs(10),
+            min_per_sec: 10,
+            ratio: 0.2,
+        }
     }
 }
 
@@ -72,7 +76,10 @@ impl Default for RetryConfig {
 impl RetryConfig {
     /// No retries: every call is one attempt.
     pub fn disabled() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Attempts per call, the first included; clamped to 1..=5 (gRFC A6's limit).
@@ -95,7 +102,11 @@ impl RetryConfig {
 
     /// How much the backoff ceiling grows per retry; values below 1.0 are taken as 1.0.
     pub fn with_multiplier(mut self, multiplier: f64) -> Self {
-        self.multiplier = if multiplier.is_finite() { multiplier.max(1.0) } else { 1.0 };
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -159,8 +170,14 @@ pub(crate) struct Retrier {
 impl Retrier {
     pub(crate) fn new(config: RetryConfig) -> Self {
         let budget = config.budget.map(|b| {
-            let window = b.window.clamp(Duration::from_secs(1), Duration::from_secs(60));
-            let ratio = if b.ratio.is_finite() { b.ratio.clamp(0.0, 1000.0) } else { 0.0 };
+            let window = b
+                .window
+                .clamp(Duration::from_secs(1), Duration::from_secs(60));
+            let ratio = if b.ratio.is_finite() {
+                b.ratio.clamp(0.0, 1000.0)
+            } else {
+                0.0
+            };
             TpsBudget::new(window, b.min_per_sec.min(i32::MAX as u32 - 1), ratio)
         });
         Self { config, budget }
@@ -182,11 +199,17 @@ pub(crate) struct RetryPolicy {
 
 impl RetryPolicy {
     pub(crate) fn new(retrier: Arc<Retrier>, retry: bool) -> Self {
-        Self { retrier, attempts: 1, retry, rng: fastrand::Rng::new() }
+        Self {
+            retrier,
+            attempts: 1,
+            retry,
+            rng: fastrand::Rng::new(),
+        }
     }
 
     fn retryable(&self, err: &Error) -> bool {
-        err.grpc_code().is_some_and(|code| self.retrier.config.retryable.contains(&code))
+        err.grpc_code()
+            .is_some_and(|code| self.retrier.config.retryable.contains(&code))
     }
 }
 
@@ -237,14 +260,27 @@ mod tests {
         assert_eq!(c.max_backoff(), Duration::from_secs(2));
         assert_eq!(c.multiplier(), 2.0);
         assert_eq!(c.retryable_codes(), &[tonic::Code::Unavailable]);
-        assert_eq!(c.budget(), Some(RetryBudget { window: Duration::from_secs(10), min_per_sec: 10, ratio: 0.2 }));
+        assert_eq!(
+            c.budget(),
+            Some(RetryBudget {
+                window: Duration::from_secs(10),
+                min_per_sec: 10,
+                ratio: 0.2
+            })
+        );
         assert_eq!(RetryConfig::disabled().max_attempts(), 1);
     }
 
     #[test]
     fn attempts_are_clamped_to_a6_limits() {
-        assert_eq!(RetryConfig::default().with_max_attempts(9).max_attempts(), 5);
-        assert_eq!(RetryConfig::default().with_max_attempts(0).max_attempts(), 1);
+        assert_eq!(
+            RetryConfig::default().with_max_attempts(9).max_attempts(),
+            5
+        );
+        assert_eq!(
+            RetryConfig::default().with_max_attempts(0).max_attempts(),
+            1
+        );
     }
 
     #[test]
@@ -258,10 +294,16 @@ mod tests {
     }
 
     fn unavailable() -> Result<(), Error> {
-        Err(Error::from_status("DicomSeriesModality", tonic::Status::unavailable("down")))
+        Err(Error::from_status(
+            "DicomSeriesModality",
+            tonic::Status::unavailable("down"),
+        ))
     }
 
-    fn decide(policy: &mut RetryPolicy, result: &mut Result<(), Error>) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+    fn decide(
+        policy: &mut RetryPolicy,
+        result: &mut Result<(), Error>,
+    ) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
         tower::retry::Policy::<(), (), Error>::retry(policy, &mut (), result)
     }
 
@@ -271,10 +313,19 @@ mod tests {
         let mut policy = RetryPolicy::new(Arc::new(Retrier::new(config.clone())), true);
         for retry in 1..config.max_attempts() {
             let start = tokio::time::Instant::now();
-            decide(&mut policy, &mut unavailable()).expect("retried").await;
-            assert!(start.elapsed() <= config.backoff_ceiling(retry), "retry {retry}: {:?}", start.elapsed());
+            decide(&mut policy, &mut unavailable())
+                .expect("retried")
+                .await;
+            assert!(
+                start.elapsed() <= config.backoff_ceiling(retry),
+                "retry {retry}: {:?}",
+                start.elapsed()
+            );
         }
-        assert!(decide(&mut policy, &mut unavailable()).is_none(), "no attempt beyond max_attempts");
+        assert!(
+            decide(&mut policy, &mut unavailable()).is_none(),
+            "no attempt beyond max_attempts"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -284,12 +335,17 @@ mod tests {
         for _ in 0..16 {
             let mut policy = RetryPolicy::new(retrier.clone(), true);
             let start = tokio::time::Instant::now();
-            decide(&mut policy, &mut unavailable()).expect("retried").await;
+            decide(&mut policy, &mut unavailable())
+                .expect("retried")
+                .await;
             delays.push(start.elapsed());
         }
         delays.sort();
         delays.dedup();
-        assert!(delays.len() > 1, "every request drew the same delay: {delays:?}");
+        assert!(
+            delays.len() > 1,
+            "every request drew the same delay: {delays:?}"
+        );
     }
 
     #[tokio::test]
@@ -297,7 +353,11 @@ mod tests {
         let mut policy = RetryPolicy::new(Arc::new(Retrier::new(RetryConfig::default())), true);
         let mut internal = Err(Error::from_status("X", tonic::Status::internal("boom")));
         assert!(decide(&mut policy, &mut internal).is_none());
-        let mut timeout = Err(Error::Timeout { rpc: "X", after: Duration::from_secs(1), scope: crate::TimeoutScope::Attempt });
+        let mut timeout = Err(Error::Timeout {
+            rpc: "X",
+            after: Duration::from_secs(1),
+            scope: crate::TimeoutScope::Attempt,
+        });
         assert!(decide(&mut policy, &mut timeout).is_none());
         let custom = RetryConfig::default().with_retryable_codes([tonic::Code::Internal]);
         let mut policy = RetryPolicy::new(Arc::new(Retrier::new(custom)), true);
@@ -307,12 +367,24 @@ mod tests {
     #[tokio::test]
     async fn an_empty_budget_stops_retries() {
         // One retry of reserve (1 per second over 1 s) and no credit from successes.
-        let budget = RetryBudget { window: Duration::from_secs(1), min_per_sec: 1, ratio: 0.0 };
-        let retrier = Arc::new(Retrier::new(RetryConfig::default().with_budget(Some(budget))));
+        let budget = RetryBudget {
+            window: Duration::from_secs(1),
+            min_per_sec: 1,
+            ratio: 0.0,
+        };
+        let retrier = Arc::new(Retrier::new(
+            RetryConfig::default().with_budget(Some(budget)),
+        ));
         let mut first = RetryPolicy::new(retrier.clone(), true);
-        assert!(decide(&mut first, &mut unavailable()).is_some(), "the reserve allows one retry");
+        assert!(
+            decide(&mut first, &mut unavailable()).is_some(),
+            "the reserve allows one retry"
+        );
         let mut second = RetryPolicy::new(retrier, true);
-        assert!(decide(&mut second, &mut unavailable()).is_none(), "the budget is spent");
+        assert!(
+            decide(&mut second, &mut unavailable()).is_none(),
+            "the budget is spent"
+        );
     }
 
     #[test]

@@ -35,7 +35,11 @@ impl Default for TimeoutConfig {
 impl TimeoutConfig {
     /// No time limits at all (as pyosirix: a blocked OsiriX then blocks the caller).
     pub fn disabled() -> Self {
-        Self { connect: None, attempt: None, call: None }
+        Self {
+            connect: None,
+            attempt: None,
+            call: None,
+        }
     }
 
     /// The limit on opening a TCP connection.
@@ -83,6 +87,9 @@ mod tests {
         assert_eq!(t.attempt(), Some(Duration::from_secs(30)));
         assert_eq!(t.call(), Some(Duration::from_secs(60)));
         let off = TimeoutConfig::disabled();
-        assert_eq!((off.connect(), off.attempt(), off.call()), (None, None, None));
+        assert_eq!(
+            (off.connect(), off.attempt(), off.call()),
+            (None, None, None)
+        );
     }
 }

@@ -23,12 +23,27 @@ async fn a_thousand_concurrent_cold_reads_send_one_rpc() {
 
     let results = join_all((0..1000).map(|_| series.modality())).await;
 
-    let expected = &fx.catalog().series_by_uid(series.uid()).expect("catalogued").modality;
-    assert!(results.iter().all(|r| r.as_ref().ok() == Some(expected)), "every caller gets the value");
-    assert_eq!(fx.emulator.calls("DicomSeriesModality"), 1, "one RPC for 1000 identical cold reads");
+    let expected = &fx
+        .catalog()
+        .series_by_uid(series.uid())
+        .expect("catalogued")
+        .modality;
+    assert!(
+        results.iter().all(|r| r.as_ref().ok() == Some(expected)),
+        "every caller gets the value"
+    );
+    assert_eq!(
+        fx.emulator.calls("DicomSeriesModality"),
+        1,
+        "one RPC for 1000 identical cold reads"
+    );
     let after = fx.client.cache_stats();
     assert_eq!(after.misses - before.misses, 1, "{after:?}");
-    assert_eq!(after.coalesced + after.hits - before.coalesced - before.hits, 999, "{after:?}");
+    assert_eq!(
+        after.coalesced + after.hits - before.coalesced - before.hits,
+        999,
+        "{after:?}"
+    );
 }
 
 #[tokio::test]
@@ -56,10 +71,16 @@ async fn handles_of_equal_uid_share_entries_but_clients_do_not() {
     let foreign = DicomSeries::from_uid(&other_client, series.uid()).expect("valid uid");
     fx.emulator.reset_counters();
 
-    same.name().await.expect("cached through another handle value");
+    same.name()
+        .await
+        .expect("cached through another handle value");
     assert_eq!(fx.emulator.total_calls(), 0);
     foreign.name().await.expect("read by the other client");
-    assert_eq!(fx.emulator.calls("DicomSeriesName"), 1, "caches are per client");
+    assert_eq!(
+        fx.emulator.calls("DicomSeriesName"),
+        1,
+        "caches are per client"
+    );
 }
 
 #[tokio::test]
@@ -67,15 +88,28 @@ async fn a_stale_answer_evicts_every_entry_of_the_handle() {
     let fx = Fixture::demo().await;
     let series = first_series(&fx.client).await;
     series.modality().await.expect("cached while alive");
-    assert!(fx.emulator.forget(series.uid()), "the emulator frees the series");
+    assert!(
+        fx.emulator.forget(series.uid()),
+        "the emulator frees the series"
+    );
 
-    let err = series.series_instance_uid().await.expect_err("the handle is stale now");
+    let err = series
+        .series_instance_uid()
+        .await
+        .expect_err("the handle is stale now");
     assert!(err.is_stale_handle(), "{err}");
     fx.emulator.reset_counters();
 
-    let err = series.modality().await.expect_err("the cached modality was dropped with the handle");
+    let err = series
+        .modality()
+        .await
+        .expect_err("the cached modality was dropped with the handle");
     assert!(err.is_stale_handle(), "{err}");
-    assert_eq!(fx.emulator.calls("DicomSeriesModality"), 1, "the read went to the server");
+    assert_eq!(
+        fx.emulator.calls("DicomSeriesModality"),
+        1,
+        "the read went to the server"
+    );
 }
 
 #[tokio::test]
@@ -83,7 +117,9 @@ async fn errors_are_never_cached() {
     let fx = Fixture::demo().await;
     let client = fx.client_with(|b| b.retry(RetryConfig::disabled())).await;
     let series = first_series(&client).await;
-    fx.emulator.faults().fail_next(1, osirix_sdk::tonic::Code::Internal);
+    fx.emulator
+        .faults()
+        .fail_next(1, osirix_sdk::tonic::Code::Internal);
 
     let err = series.modality().await.expect_err("the injected failure");
     assert_eq!(err.grpc_code(), Some(osirix_sdk::tonic::Code::Internal));
@@ -116,7 +152,9 @@ async fn invalidation_refreshes_a_handle_or_everything() {
 #[tokio::test]
 async fn growable_collections_expire_while_immutable_values_stay() {
     let fx = Fixture::demo().await;
-    let client = fx.client_with(|b| b.cache(CacheConfig::default().with_growable_ttl(Some(Duration::ZERO)))).await;
+    let client = fx
+        .client_with(|b| b.cache(CacheConfig::default().with_growable_ttl(Some(Duration::ZERO))))
+        .await;
     let series = first_series(&client).await;
     series.paths().await.expect("read");
     series.modality().await.expect("read");
@@ -124,8 +162,16 @@ async fn growable_collections_expire_while_immutable_values_stay() {
 
     series.paths().await.expect("read again");
     series.modality().await.expect("read again");
-    assert_eq!(fx.emulator.calls("DicomSeriesPaths"), 1, "a growable collection with a zero TTL is fetched again");
-    assert_eq!(fx.emulator.calls("DicomSeriesModality"), 0, "an immutable value stays");
+    assert_eq!(
+        fx.emulator.calls("DicomSeriesPaths"),
+        1,
+        "a growable collection with a zero TTL is fetched again"
+    );
+    assert_eq!(
+        fx.emulator.calls("DicomSeriesModality"),
+        0,
+        "an immutable value stays"
+    );
 }
 
 #[tokio::test]
@@ -142,7 +188,12 @@ async fn a_disabled_cache_sends_every_read() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cold_walk_reads_each_value_once() {
-    let spec = DemoSpec { studies: 2, series_per_study: 2, images_per_series: 3, seed: 3 };
+    let spec = DemoSpec {
+        studies: 2,
+        series_per_study: 2,
+        images_per_series: 3,
+        seed: 3,
+    };
     let fx = Fixture::with_spec(spec, false).await;
     for _ in 0..2 {
         let browser = fx.client.current_browser().await.expect("browser");
@@ -159,4 +210,81 @@ async fn a_cold_walk_reads_each_value_once() {
     assert_eq!(fx.emulator.calls("DicomImageCompletePath"), 12);
     assert_eq!(fx.emulator.calls("DicomSeriesModality"), 4);
     assert_eq!(fx.emulator.calls("BrowserControllerDatabaseStudies"), 2);
+}
+
+/// Records the fields of every `osirix.call` span.
+mod spans {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing_subscriber::layer::{Context, Layer};
+    use tracing_subscriber::registry::LookupSpan;
+
+    pub type Fields = BTreeMap<String, String>;
+
+    #[derive(Clone, Default)]
+    pub struct Recorder(pub Arc<Mutex<Vec<(u64, Fields)>>>);
+
+    struct Visitor<'a>(&'a mut Fields);
+
+    impl Visit for Visitor<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.insert(
+                field.name().to_owned(),
+                format!("{value:?}").trim_matches('"').to_owned(),
+            );
+        }
+    }
+
+    impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorder {
+        fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, _: Context<'_, S>) {
+            if attrs.metadata().name() == "osirix.call" {
+                let mut fields = Fields::new();
+                attrs.record(&mut Visitor(&mut fields));
+                self.0.lock().unwrap().push((id.into_u64(), fields));
+            }
+        }
+
+        fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
+            let mut spans = self.0.lock().unwrap();
+            if let Some((_, fields)) = spans.iter_mut().find(|(span, _)| *span == id.into_u64()) {
+                values.record(&mut Visitor(fields));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_call_is_one_span_with_its_cache_outcome_and_latency() {
+    use tracing_subscriber::layer::{Layer, SubscriberExt};
+
+    let fx = Fixture::demo().await;
+    let series = first_series(&fx.client).await;
+    let recorder = spans::Recorder::default();
+    let subscriber = tracing_subscriber::registry().with(
+        recorder
+            .clone()
+            .with_filter(tracing_subscriber::filter::LevelFilter::DEBUG),
+    );
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    series.modality().await.expect("miss");
+    series.modality().await.expect("hit");
+
+    let spans = recorder.0.lock().unwrap().clone();
+    let outcomes: Vec<_> = spans
+        .iter()
+        .map(|(_, f)| f.get("cache").cloned().unwrap_or_default())
+        .collect();
+    assert_eq!(outcomes, ["miss", "hit"], "{spans:?}");
+    for (_, fields) in &spans {
+        assert_eq!(
+            fields.get("rpc").map(String::as_str),
+            Some("DicomSeriesModality")
+        );
+        assert_eq!(fields.get("uid").map(String::as_str), Some(series.uid()));
+        assert!(fields.contains_key("latency_us"), "{fields:?}");
+    }
 }

@@ -35,7 +35,13 @@ pub struct Selection {
 }
 
 impl Decode<crate::proto::BrowserControllerDatabaseSelectionResponse> for Selection {
-    fn decode(wire: crate::proto::BrowserControllerDatabaseSelectionResponse, client: &Client) -> Result<Self, Malformed> {
-        Ok(Selection { series: Decode::decode(wire.series, client)?, studies: Decode::decode(wire.studies, client)? })
+    fn decode(
+        wire: crate::proto::BrowserControllerDatabaseSelectionResponse,
+        client: &Client,
+    ) -> Result<Self, Malformed> {
+        Ok(Selection {
+            series: Decode::decode(wire.series, client)?,
+            studies: Decode::decode(wire.studies, client)?,
+        })
     }
 }

@@ -103,17 +103,25 @@ impl DicomSeries {
     /// # Ok(()) }
     /// ```
     pub async fn summary(&self) -> Result<SeriesSummary> {
-        let (series_instance_uid, series_sop_class_uid, series_description, modality, name, date, number_of_images, study) =
-            tokio::try_join!(
-                self.series_instance_uid(),
-                self.series_sop_class_uid(),
-                self.series_description(),
-                self.modality(),
-                self.name(),
-                self.date(),
-                self.number_of_images(),
-                self.study(),
-            )?;
+        let (
+            series_instance_uid,
+            series_sop_class_uid,
+            series_description,
+            modality,
+            name,
+            date,
+            number_of_images,
+            study,
+        ) = tokio::try_join!(
+            self.series_instance_uid(),
+            self.series_sop_class_uid(),
+            self.series_description(),
+            self.modality(),
+            self.name(),
+            self.date(),
+            self.number_of_images(),
+            self.study(),
+        )?;
         Ok(SeriesSummary {
             series_instance_uid,
             series_sop_class_uid,
@@ -134,7 +142,8 @@ impl DicomSeries {
     pub async fn images_by_instance_number(&self) -> Result<Vec<DicomImage>> {
         let images = self.images().await?;
         let keys = try_join_all(images.iter().map(|image| async move {
-            let (number, location) = tokio::try_join!(image.instance_number(), image.slice_location())?;
+            let (number, location) =
+                tokio::try_join!(image.instance_number(), image.slice_location())?;
             Ok::<_, crate::Error>((number, location))
         }))
         .await?;

@@ -52,6 +52,9 @@ pub struct Version {
 
 impl Decode<crate::proto::OsirixVersionResponse> for Version {
     fn decode(wire: crate::proto::OsirixVersionResponse, _: &Client) -> Result<Self, Malformed> {
-        Ok(Version { version: wire.version, bundle_name: wire.bundle_name })
+        Ok(Version {
+            version: wire.version,
+            bundle_name: wire.bundle_name,
+        })
     }
 }

@@ -56,7 +56,14 @@ impl std::fmt::Debug for ClientBuilder {
             .field("concurrency_limit", &self.concurrency_limit)
             .field("max_message_bytes", &self.max_message_bytes)
             .field("tls", &self.tls.is_some())
-            .field("metadata_keys", &self.metadata.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+            .field(
+                "metadata_keys",
+                &self
+                    .metadata
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .field("layers", &self.layers.len())
             .finish_non_exhaustive()
     }
@@ -147,8 +154,10 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::InvalidArgument`] when the key or value is not a valid ASCII metadata entry.
     pub fn metadata(mut self, key: &str, value: &str) -> Result<Self> {
-        let key = MetadataKey::from_bytes(key.as_bytes()).map_err(|_| Error::invalid("invalid metadata key"))?;
-        let mut value = AsciiMetadataValue::try_from(value).map_err(|_| Error::invalid("invalid metadata value"))?;
+        let key = MetadataKey::from_bytes(key.as_bytes())
+            .map_err(|_| Error::invalid("invalid metadata key"))?;
+        let mut value = AsciiMetadataValue::try_from(value)
+            .map_err(|_| Error::invalid("invalid metadata value"))?;
         value.set_sensitive(true);
         self.metadata.push((key, value));
         Ok(self)
@@ -160,7 +169,11 @@ impl ClientBuilder {
     pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<HttpService> + Send + Sync + 'static,
-        L::Service: Service<http::Request<Body>, Response = http::Response<Body>> + Clone + Send + Sync + 'static,
+        L::Service: Service<http::Request<Body>, Response = http::Response<Body>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
         <L::Service as Service<http::Request<Body>>>::Error: Into<BoxError>,
         <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
     {
@@ -194,11 +207,14 @@ impl ClientBuilder {
     }
 
     fn endpoint(&self) -> Result<Endpoint> {
-        let invalid = |reason: &'static str| move |e: tonic::transport::Error| Error::Connect {
-            reason: reason.into(),
-            source: Some(Arc::new(e)),
+        let invalid = |reason: &'static str| {
+            move |e: tonic::transport::Error| Error::Connect {
+                reason: reason.into(),
+                source: Some(Arc::new(e)),
+            }
         };
-        let mut endpoint = Endpoint::from_shared(self.endpoint.clone()).map_err(invalid("invalid endpoint URI"))?;
+        let mut endpoint = Endpoint::from_shared(self.endpoint.clone())
+            .map_err(invalid("invalid endpoint URI"))?;
         warn_if_plaintext_off_host(endpoint.uri(), self.tls.is_some());
         endpoint = endpoint
             .tcp_nodelay(true)
@@ -208,7 +224,9 @@ impl ClientBuilder {
             endpoint = endpoint.connect_timeout(limit);
         }
         if let Some(tls) = &self.tls {
-            endpoint = endpoint.tls_config(tls.clone()).map_err(invalid("TLS settings rejected"))?;
+            endpoint = endpoint
+                .tls_config(tls.clone())
+                .map_err(invalid("TLS settings rejected"))?;
         }
         Ok(endpoint)
     }
@@ -225,7 +243,9 @@ impl ClientBuilder {
             max_message_bytes: self.max_message_bytes,
             closed: AtomicBool::new(false),
         };
-        Client { shared: Arc::new(shared) }
+        Client {
+            shared: Arc::new(shared),
+        }
     }
 }
 
@@ -234,10 +254,19 @@ fn warn_if_plaintext_off_host(uri: &http::Uri, tls: bool) {
     if tls || uri.scheme_str() == Some("https") {
         return;
     }
-    let host = uri.host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
-    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let host = uri
+        .host()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
     if !loopback {
-        tracing::warn!("plaintext connection to a non-loopback OsiriX server: calls and uids cross the network unencrypted");
+        tracing::warn!(
+            "plaintext connection to a non-loopback OsiriX server: calls and uids cross the network unencrypted"
+        );
     }
 }
 
@@ -259,7 +288,15 @@ mod tests {
     #[test]
     fn invalid_inputs_are_errors_not_panics() {
         assert!(Client::builder("not a uri").connect_lazy().is_err());
-        assert!(Client::builder("http://127.0.0.1:1").bearer_token("bad\ntoken").is_err());
-        assert!(Client::builder("http://127.0.0.1:1").metadata("bad key", "v").is_err());
+        assert!(
+            Client::builder("http://127.0.0.1:1")
+                .bearer_token("bad\ntoken")
+                .is_err()
+        );
+        assert!(
+            Client::builder("http://127.0.0.1:1")
+                .metadata("bad key", "v")
+                .is_err()
+        );
     }
 }

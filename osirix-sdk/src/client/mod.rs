@@ -85,7 +85,11 @@ impl Client {
 
     /// The cache counters, all zero when the cache is disabled.
     pub fn cache_stats(&self) -> CacheStats {
-        self.shared.cache.as_ref().map(ResponseCache::stats).unwrap_or_default()
+        self.shared
+            .cache
+            .as_ref()
+            .map(ResponseCache::stats)
+            .unwrap_or_default()
     }
 
     /// Drops every cached answer about `handle`, so its next reads go to the server (for example after OsiriX
@@ -130,7 +134,11 @@ impl Client {
     }
 
     pub(crate) fn check_open(&self, rpc: &'static Rpc) -> Result<()> {
-        if self.is_closed() { Err(Error::Closed { rpc: rpc.name }) } else { Ok(()) }
+        if self.is_closed() {
+            Err(Error::Closed { rpc: rpc.name })
+        } else {
+            Ok(())
+        }
     }
 
     pub(crate) async fn evict(&self, rpcs: &[&'static str], uid: &Arc<str>) {
@@ -147,17 +155,30 @@ impl Client {
     {
         let shared = &*self.shared;
         let _permit = match &shared.limit {
-            Some(limit) => Some(limit.acquire().await.map_err(|_| Error::Closed { rpc: rpc.name })?),
+            Some(limit) => Some(
+                limit
+                    .acquire()
+                    .await
+                    .map_err(|_| Error::Closed { rpc: rpc.name })?,
+            ),
             None => None,
         };
         let retry = rpc.idempotent && shared.retrier.enabled();
         let policy = RetryPolicy::new(shared.retrier.clone(), retry);
-        let attempt = Attempt::<Req, Resp> { client: self.clone(), rpc, marker: PhantomData };
+        let attempt = Attempt::<Req, Resp> {
+            client: self.clone(),
+            rpc,
+            marker: PhantomData,
+        };
         let call = tower::ServiceExt::oneshot(tower::retry::Retry::new(policy, attempt), request);
         match shared.timeouts.call() {
             Some(limit) => tokio::time::timeout(limit, call)
                 .await
-                .unwrap_or(Err(Error::Timeout { rpc: rpc.name, after: limit, scope: TimeoutScope::Call })),
+                .unwrap_or(Err(Error::Timeout {
+                    rpc: rpc.name,
+                    after: limit,
+                    scope: TimeoutScope::Call,
+                })),
             None => call.await,
         }
     }
@@ -178,10 +199,13 @@ impl Client {
         let exchange = async move {
             std::future::poll_fn(|cx| tower::Service::poll_ready(&mut transport, cx))
                 .await
-                .map_err(|e| Error::from_status(rpc.name, tonic::Status::from_error(Box::new(e))))?;
+                .map_err(|e| {
+                    Error::from_status(rpc.name, tonic::Status::from_error(Box::new(e)))
+                })?;
             // The readiness reserved above travels with the transport into `Grpc`.
-            let mut grpc =
-                tonic::client::Grpc::new(transport).max_decoding_message_size(max).max_encoding_message_size(max);
+            let mut grpc = tonic::client::Grpc::new(transport)
+                .max_decoding_message_size(max)
+                .max_encoding_message_size(max);
             let codec = tonic_prost::ProstCodec::<Req, Resp>::default();
             let path = http::uri::PathAndQuery::from_static(rpc.path);
             match grpc.unary(request, path, codec).await {
@@ -190,9 +214,15 @@ impl Client {
             }
         };
         match shared.timeouts.attempt() {
-            Some(limit) => tokio::time::timeout(limit, exchange)
-                .await
-                .unwrap_or(Err(Error::Timeout { rpc: rpc.name, after: limit, scope: TimeoutScope::Attempt })),
+            Some(limit) => {
+                tokio::time::timeout(limit, exchange)
+                    .await
+                    .unwrap_or(Err(Error::Timeout {
+                        rpc: rpc.name,
+                        after: limit,
+                        scope: TimeoutScope::Attempt,
+                    }))
+            }
             None => exchange.await,
         }
     }
@@ -207,7 +237,11 @@ struct Attempt<Req, Resp> {
 
 impl<Req, Resp> Clone for Attempt<Req, Resp> {
     fn clone(&self) -> Self {
-        Self { client: self.client.clone(), rpc: self.rpc, marker: PhantomData }
+        Self {
+            client: self.client.clone(),
+            rpc: self.rpc,
+            marker: PhantomData,
+        }
     }
 }
 

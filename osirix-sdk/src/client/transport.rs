@@ -60,7 +60,10 @@ impl Service<http::Request<Body>> for Transport {
     type Response = http::Response<Body>;
     type Error = TransportError;
     type Future = Either<
-        MapErr<tonic::transport::channel::ResponseFuture, fn(tonic::transport::Error) -> TransportError>,
+        MapErr<
+            tonic::transport::channel::ResponseFuture,
+            fn(tonic::transport::Error) -> TransportError,
+        >,
         MapErr<LayeredFuture, fn(BoxError) -> TransportError>,
     >;
 
@@ -73,8 +76,12 @@ impl Service<http::Request<Body>> for Transport {
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         match self {
-            Transport::Channel(channel) => Either::Left(channel.call(request).map_err(from_channel as fn(_) -> _)),
-            Transport::Layered(service) => Either::Right(service.call(request).map_err(from_layer as fn(_) -> _)),
+            Transport::Channel(channel) => {
+                Either::Left(channel.call(request).map_err(from_channel as fn(_) -> _))
+            }
+            Transport::Layered(service) => {
+                Either::Right(service.call(request).map_err(from_layer as fn(_) -> _))
+            }
         }
     }
 }
