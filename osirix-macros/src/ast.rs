@@ -84,23 +84,40 @@ impl Parse for Item {
             input.parse::<Token![impl]>()?;
             let target: Ident = input.parse()?;
             if target != "Client" {
-                return Err(syn::Error::new_spanned(target, "only `impl Client { ... }` takes top-level calls"));
+                return Err(syn::Error::new_spanned(
+                    target,
+                    "only `impl Client { ... }` takes top-level calls",
+                ));
             }
             if let Some(attr) = attrs.first() {
-                return Err(syn::Error::new_spanned(attr, "`impl Client` takes no attributes"));
+                return Err(syn::Error::new_spanned(
+                    attr,
+                    "`impl Client` takes no attributes",
+                ));
             }
             Owner::Client
         } else {
             let vis: Visibility = input.parse()?;
             let keyword: Ident = input.parse().map_err(|e| {
-                syn::Error::new(e.span(), "expected `class Name { ... }` or `impl Client { ... }`")
+                syn::Error::new(
+                    e.span(),
+                    "expected `class Name { ... }` or `impl Client { ... }`",
+                )
             })?;
             if keyword != "class" {
-                return Err(syn::Error::new_spanned(keyword, "expected `class Name { ... }` or `impl Client { ... }`"));
+                return Err(syn::Error::new_spanned(
+                    keyword,
+                    "expected `class Name { ... }` or `impl Client { ... }`",
+                ));
             }
             let ident: Ident = input.parse()?;
             let (docs, options) = ClassOptions::from_attrs(attrs)?;
-            Owner::Class { docs, vis, ident, options }
+            Owner::Class {
+                docs,
+                vis,
+                ident,
+                options,
+            }
         };
         let body;
         braced!(body in input);
@@ -145,7 +162,16 @@ impl Parse for RpcDecl {
         };
         input.parse::<Token![;]>()?;
         let (docs, options) = RpcOptions::from_attrs(attrs, &ident)?;
-        Ok(RpcDecl { docs, options, vis, ident, receiver, args, ret, field })
+        Ok(RpcDecl {
+            docs,
+            options,
+            vis,
+            ident,
+            receiver,
+            args,
+            ret,
+            field,
+        })
     }
 }
 

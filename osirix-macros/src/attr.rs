@@ -66,14 +66,18 @@ impl ClassOptions {
                         options.wire = Some(meta.value()?.parse()?);
                         Ok(())
                     } else {
-                        Err(meta.error("unknown class option; expected `wire = \"OsiriXClassName\"`"))
+                        Err(meta
+                            .error("unknown class option; expected `wire = \"OsiriXClassName\"`"))
                     }
                 });
                 if let Err(e) = result {
                     errors.push(e);
                 }
             } else {
-                errors.push(syn::Error::new_spanned(attr, "a class takes doc comments and `#[osirix(wire = \"...\")]` only"));
+                errors.push(syn::Error::new_spanned(
+                    attr,
+                    "a class takes doc comments and `#[osirix(wire = \"...\")]` only",
+                ));
             }
         }
         combine(errors)?;
@@ -83,7 +87,10 @@ impl ClassOptions {
 
 impl RpcOptions {
     /// Splits doc comments from the one `#[rpc(...)]`; `None` options when it is missing (reported later).
-    pub(crate) fn from_attrs(attrs: Vec<Attribute>, accessor: &Ident) -> syn::Result<(Vec<Attribute>, Option<Self>)> {
+    pub(crate) fn from_attrs(
+        attrs: Vec<Attribute>,
+        accessor: &Ident,
+    ) -> syn::Result<(Vec<Attribute>, Option<Self>)> {
         let mut docs = Vec::new();
         let mut options: Option<Self> = None;
         let mut errors = Vec::new();
@@ -92,7 +99,10 @@ impl RpcOptions {
                 docs.push(attr);
             } else if attr.path().is_ident("rpc") {
                 if options.is_some() {
-                    errors.push(syn::Error::new_spanned(&attr, format!("`{accessor}` has more than one `#[rpc(...)]`")));
+                    errors.push(syn::Error::new_spanned(
+                        &attr,
+                        format!("`{accessor}` has more than one `#[rpc(...)]`"),
+                    ));
                     continue;
                 }
                 match attr.parse_args_with(|input: ParseStream<'_>| Self::parse_body(input)) {
@@ -103,7 +113,10 @@ impl RpcOptions {
                     Err(e) => errors.push(e),
                 }
             } else {
-                errors.push(syn::Error::new_spanned(attr, "an accessor takes doc comments and one `#[rpc(...)]` only"));
+                errors.push(syn::Error::new_spanned(
+                    attr,
+                    "an accessor takes doc comments and one `#[rpc(...)]` only",
+                ));
             }
         }
         combine(errors)?;
@@ -111,9 +124,12 @@ impl RpcOptions {
     }
 
     fn parse_body(input: ParseStream<'_>) -> syn::Result<(Self, Vec<syn::Error>)> {
-        let name: Ident = input
-            .parse()
-            .map_err(|e| syn::Error::new(e.span(), "expected the RPC name first, e.g. `#[rpc(DicomSeriesPaths)]`"))?;
+        let name: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected the RPC name first, e.g. `#[rpc(DicomSeriesPaths)]`",
+            )
+        })?;
         let mut options = RpcOptions {
             name,
             cache: None,
@@ -129,7 +145,8 @@ impl RpcOptions {
                 break;
             }
             let key: Ident = input.parse()?;
-            let repeated = |what: &str| syn::Error::new_spanned(&key, format!("`{what}` set more than once"));
+            let repeated =
+                |what: &str| syn::Error::new_spanned(&key, format!("`{what}` set more than once"));
             match key.to_string().as_str() {
                 "cache" => {
                     let mut growable = false;
@@ -140,7 +157,10 @@ impl RpcOptions {
                         if kind == "growable" {
                             growable = true;
                         } else {
-                            errors.push(syn::Error::new_spanned(kind, "expected `cache` or `cache(growable)`"));
+                            errors.push(syn::Error::new_spanned(
+                                kind,
+                                "expected `cache` or `cache(growable)`",
+                            ));
                         }
                     }
                     if options.cache.is_some() {
@@ -175,7 +195,10 @@ impl RpcOptions {
                     options.response = Some(path);
                 }
                 _ => {
-                    errors.push(syn::Error::new_spanned(&key, format!("unknown rpc option `{key}`; expected {RPC_KEYS}")));
+                    errors.push(syn::Error::new_spanned(
+                        &key,
+                        format!("unknown rpc option `{key}`; expected {RPC_KEYS}"),
+                    ));
                     // Skip the rest of this option.
                     while !input.is_empty() && !input.peek(Token![,]) {
                         input.parse::<proc_macro2::TokenTree>()?;

@@ -29,7 +29,9 @@ fn words(name: &str) -> Vec<&str> {
         let mut start = 0;
         let mut mode = Mode::Boundary;
         for (n, &(i, c)) in chars.iter().enumerate() {
-            let Some(&(next_i, next)) = chars.get(n + 1) else { break };
+            let Some(&(next_i, next)) = chars.get(n + 1) else {
+                break;
+            };
             let next_mode = if c.is_lowercase() {
                 Mode::Lower
             } else if c.is_uppercase() {
@@ -64,17 +66,35 @@ mod tests {
 
     #[test]
     fn matches_prost_for_the_odd_names_of_the_protocol() {
-        assert_eq!(n("DicomSeriesSeriesSOPClassUIDResponse"), "DicomSeriesSeriesSopClassUidResponse");
-        assert_eq!(n("DicomImageSOPInstanceUIDResponse"), "DicomImageSopInstanceUidResponse");
+        assert_eq!(
+            n("DicomSeriesSeriesSOPClassUIDResponse"),
+            "DicomSeriesSeriesSopClassUidResponse"
+        );
+        assert_eq!(
+            n("DicomImageSOPInstanceUIDResponse"),
+            "DicomImageSopInstanceUidResponse"
+        );
         assert_eq!(n("ROIITypeResponse"), "RoiiTypeResponse");
-        assert_eq!(n("ViewerControllerROIsWithNameRequest"), "ViewerControllerRoIsWithNameRequest");
-        assert_eq!(n("VRControllerViewer2DResponse"), "VrControllerViewer2DResponse");
-        assert_eq!(n("OsirixDisplayed2DViewersResponse"), "OsirixDisplayed2DViewersResponse");
+        assert_eq!(
+            n("ViewerControllerROIsWithNameRequest"),
+            "ViewerControllerRoIsWithNameRequest"
+        );
+        assert_eq!(
+            n("VRControllerViewer2DResponse"),
+            "VrControllerViewer2DResponse"
+        );
+        assert_eq!(
+            n("OsirixDisplayed2DViewersResponse"),
+            "OsirixDisplayed2DViewersResponse"
+        );
         assert_eq!(n("DCMPixIsRGBResponse"), "DcmPixIsRgbResponse");
         assert_eq!(n("VRControllerWLWWResponse"), "VrControllerWlwwResponse");
         assert_eq!(n("DicomSeries"), "DicomSeries");
         assert_eq!(n("ROI"), "Roi");
-        assert_eq!(n("DicomStudyPatientIDResponse"), "DicomStudyPatientIdResponse");
+        assert_eq!(
+            n("DicomStudyPatientIDResponse"),
+            "DicomStudyPatientIdResponse"
+        );
         assert_eq!(n("DicomStudyNoFilesResponse"), "DicomStudyNoFilesResponse");
         assert_eq!(n("Response"), "Response");
     }

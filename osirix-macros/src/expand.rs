@@ -28,8 +28,15 @@ fn proto_path(path: &Path) -> TokenStream {
 
 fn expand_item(item: &Item) -> TokenStream {
     let wire = wire_name(&item.owner);
-    let accessors: Vec<TokenStream> =
-        item.rpcs.iter().filter_map(|rpc| rpc.options.as_ref().map(|o| expand_rpc(&item.owner, &wire, rpc, o))).collect();
+    let accessors: Vec<TokenStream> = item
+        .rpcs
+        .iter()
+        .filter_map(|rpc| {
+            rpc.options
+                .as_ref()
+                .map(|o| expand_rpc(&item.owner, &wire, rpc, o))
+        })
+        .collect();
     match &item.owner {
         Owner::Client => quote! {
             #[automatically_derived]
@@ -37,7 +44,9 @@ fn expand_item(item: &Item) -> TokenStream {
                 #(#accessors)*
             }
         },
-        Owner::Class { docs, vis, ident, .. } => {
+        Owner::Class {
+            docs, vis, ident, ..
+        } => {
             let class_header = class_header(docs, vis, ident, &wire, &item.rpcs);
             quote! {
                 #class_header
@@ -158,8 +167,16 @@ fn expand_rpc(owner: &Owner, wire: &str, rpc: &RpcDecl, options: &RpcOptions) ->
     };
     let idempotent = rpc.args.is_empty() && rpc.ret.is_some() || options.idempotent.is_some();
     let absent = &options.absent;
-    let stale = if is_client { String::new() } else { format!("No {wire} cached") };
-    let class = if is_client { String::new() } else { wire.to_owned() };
+    let stale = if is_client {
+        String::new()
+    } else {
+        format!("No {wire} cached")
+    };
+    let class = if is_client {
+        String::new()
+    } else {
+        wire.to_owned()
+    };
     // A `static` cannot name `Self`: use the class's own name.
     let class_cached = match owner {
         Owner::Client => quote!(&[]),
@@ -169,7 +186,11 @@ fn expand_rpc(owner: &Owner, wire: &str, rpc: &RpcDecl, options: &RpcOptions) ->
     let response = match (&options.response, rpc.ret.is_some()) {
         (Some(path), _) => proto_path(path),
         (None, true) => {
-            let ty = format_ident!("{}Response", prost_type_name(&name), span = options.name.span());
+            let ty = format_ident!(
+                "{}Response",
+                prost_type_name(&name),
+                span = options.name.span()
+            );
             quote!(::osirix_sdk::proto::#ty)
         }
         (None, false) => quote!(::osirix_sdk::proto::Response),
@@ -189,8 +210,16 @@ fn expand_rpc(owner: &Owner, wire: &str, rpc: &RpcDecl, options: &RpcOptions) ->
         quote!(#ident: #ty)
     });
 
-    let client_expr = if is_client { quote!(self) } else { quote!(self.inner.client()) };
-    let uid_expr = if is_client { quote!(::core::option::Option::None) } else { quote!(::core::option::Option::Some(self.inner.uid())) };
+    let client_expr = if is_client {
+        quote!(self)
+    } else {
+        quote!(self.inner.client())
+    };
+    let uid_expr = if is_client {
+        quote!(::core::option::Option::None)
+    } else {
+        quote!(::core::option::Option::Some(self.inner.uid()))
+    };
     let request = match &options.request {
         Some(spec) => {
             let ty = proto_path(&spec.ty);
@@ -206,19 +235,21 @@ fn expand_rpc(owner: &Owner, wire: &str, rpc: &RpcDecl, options: &RpcOptions) ->
             quote!(#ty { #(#fields,)* })
         }
         None if is_client => quote!(::osirix_sdk::proto::Empty {}),
-        None => quote!(<<Self as ::osirix_sdk::Handle>::Wire as ::osirix_sdk::__private::WireHandle>::from_uid(
-            ::std::string::String::from(self.inner.uid().as_ref())
-        )),
+        None => quote!(
+            <<Self as ::osirix_sdk::Handle>::Wire as ::osirix_sdk::__private::WireHandle>::from_uid(
+                ::std::string::String::from(self.inner.uid().as_ref())
+            )
+        ),
     };
 
     let body = if options.cache.is_some() {
         quote_spanned! {ret.span()=>
-            ::osirix_sdk::__private::call_cached::<Self, #response, _, #ret>(self, &RPC, #split, #absent_fn).await
+            ::osirix_sdk::__private::call_cached::<Self, #response, _, _>(self, &RPC, #split, #absent_fn).await
         }
     } else {
         quote_spanned! {ret.span()=>
             let request = #request;
-            ::osirix_sdk::__private::call::<_, #response, _, #ret>(#client_expr, #uid_expr, &RPC, request, #split, #absent_fn).await
+            ::osirix_sdk::__private::call::<_, #response, _, _>(#client_expr, #uid_expr, &RPC, request, #split, #absent_fn).await
         }
     };
 
@@ -248,10 +279,18 @@ fn expand_rpc(owner: &Owner, wire: &str, rpc: &RpcDecl, options: &RpcOptions) ->
     let absent_doc = if options.absent.is_empty() {
         String::new()
     } else {
-        let list: Vec<String> = options.absent.iter().map(|a| format!("`{:?}`", a.value())).collect();
+        let list: Vec<String> = options
+            .absent
+            .iter()
+            .map(|a| format!("`{:?}`", a.value()))
+            .collect();
         format!(" `None` when OsiriX answers {}.", list.join(" or "))
     };
-    let separator = if docs.is_empty() { quote!() } else { quote!(#[doc = ""]) };
+    let separator = if docs.is_empty() {
+        quote!()
+    } else {
+        quote!(#[doc = ""])
+    };
 
     quote! {
         #(#docs)*
@@ -283,7 +322,9 @@ pub(crate) fn fallback(input: &Input) -> TokenStream {
         .items
         .iter()
         .filter_map(|item| match &item.owner {
-            Owner::Class { docs, vis, ident, .. } => Some(class_header(docs, vis, ident, &wire_name(&item.owner), &[])),
+            Owner::Class {
+                docs, vis, ident, ..
+            } => Some(class_header(docs, vis, ident, &wire_name(&item.owner), &[])),
             Owner::Client => None,
         })
         .collect()

@@ -13,9 +13,11 @@ use tests::Fixture;
 
 /// No cache (every read is an RPC), and retries with a 1 ms backoff.
 fn uncached_fast_retries(builder: ClientBuilder) -> ClientBuilder {
-    builder
-        .cache(CacheConfig::disabled())
-        .retry(RetryConfig::default().with_initial_backoff(Duration::from_millis(1)).with_budget(None))
+    builder.cache(CacheConfig::disabled()).retry(
+        RetryConfig::default()
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_budget(None),
+    )
 }
 
 async fn a_series(fx: &Fixture, client: &Client) -> DicomSeries {
@@ -32,7 +34,11 @@ async fn unavailable_k_times_then_success_takes_k_plus_one_calls() {
         fx.emulator.faults().fail_next(k, Code::Unavailable);
         let modality = series.modality().await.expect("retried to success");
         assert_eq!(modality, fx.catalog().series()[0].modality);
-        assert_eq!(fx.emulator.calls("DicomSeriesModality"), u64::from(k) + 1, "k = {k}");
+        assert_eq!(
+            fx.emulator.calls("DicomSeriesModality"),
+            u64::from(k) + 1,
+            "k = {k}"
+        );
     }
 }
 
@@ -47,7 +53,11 @@ async fn unavailable_max_times_fails_after_max_calls() {
 
     assert!(err.is_unavailable(), "{err}");
     assert_eq!(err.rpc(), Some("DicomSeriesModality"));
-    assert_eq!(fx.emulator.calls("DicomSeriesModality"), 4, "the default is 4 attempts");
+    assert_eq!(
+        fx.emulator.calls("DicomSeriesModality"),
+        4,
+        "the default is 4 attempts"
+    );
 }
 
 #[tokio::test]
@@ -57,7 +67,10 @@ async fn a_non_retryable_code_is_one_call() {
     let series = a_series(&fx, &client).await;
     fx.emulator.faults().fail_next(1, Code::Internal);
 
-    let err = series.modality().await.expect_err("internal is not retried");
+    let err = series
+        .modality()
+        .await
+        .expect_err("internal is not retried");
 
     assert_eq!(err.grpc_code(), Some(Code::Internal));
     assert_eq!(fx.emulator.calls("DicomSeriesModality"), 1);
@@ -78,10 +91,18 @@ async fn an_in_band_failure_is_an_answer_not_retried() {
 #[tokio::test]
 async fn retries_can_be_disabled() {
     let fx = Fixture::demo().await;
-    let client = fx.client_with(|b| uncached_fast_retries(b).retry(RetryConfig::disabled())).await;
+    let client = fx
+        .client_with(|b| uncached_fast_retries(b).retry(RetryConfig::disabled()))
+        .await;
     let series = a_series(&fx, &client).await;
     fx.emulator.faults().fail_next(1, Code::Unavailable);
-    assert!(series.modality().await.expect_err("one attempt").is_unavailable());
+    assert!(
+        series
+            .modality()
+            .await
+            .expect_err("one attempt")
+            .is_unavailable()
+    );
     assert_eq!(fx.emulator.calls("DicomSeriesModality"), 1);
 }
 
@@ -96,14 +117,25 @@ async fn a_slow_server_gives_the_attempt_timeout() {
         })
         .await;
     let series = a_series(&fx, &client).await;
-    fx.emulator.faults().set_latency(Some(Duration::from_secs(5)));
+    fx.emulator
+        .faults()
+        .set_latency(Some(Duration::from_secs(5)));
 
     let err = tokio::time::timeout(Duration::from_secs(4), series.modality())
         .await
         .expect("the SDK gives up before the server answers")
         .expect_err("timed out");
 
-    assert!(matches!(err, osirix_sdk::Error::Timeout { scope: TimeoutScope::Attempt, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            osirix_sdk::Error::Timeout {
+                scope: TimeoutScope::Attempt,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(err.rpc(), Some("DicomSeriesModality"));
 }
 
@@ -113,7 +145,11 @@ async fn the_call_deadline_bounds_retries_and_backoff() {
     let client = fx
         .client_with(|b| {
             b.cache(CacheConfig::disabled())
-                .retry(RetryConfig::default().with_initial_backoff(Duration::from_secs(30)).with_budget(None))
+                .retry(
+                    RetryConfig::default()
+                        .with_initial_backoff(Duration::from_secs(30))
+                        .with_budget(None),
+                )
                 .timeout(Some(Duration::from_millis(200)))
         })
         .await;
@@ -125,7 +161,16 @@ async fn the_call_deadline_bounds_retries_and_backoff() {
         .expect("the deadline ends the call")
         .expect_err("timed out");
 
-    assert!(matches!(err, osirix_sdk::Error::Timeout { scope: TimeoutScope::Call, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            osirix_sdk::Error::Timeout {
+                scope: TimeoutScope::Call,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,13 +180,20 @@ async fn the_same_client_recovers_after_a_restart_on_the_same_port() {
     let series = a_series(&fx, &client).await;
     series.modality().await.expect("served before the restart");
     let (addr, catalog) = (fx.emulator.addr(), fx.emulator.catalog().clone());
-    let Fixture { emulator, dir: _dir, .. } = fx;
+    let Fixture {
+        emulator,
+        dir: _dir,
+        ..
+    } = fx;
     emulator.shutdown().await.expect("stops");
 
     let err = series.modality().await.expect_err("nothing listens");
     assert!(err.is_unavailable(), "{err}");
 
-    let restarted = Emulator::builder(catalog).start(addr).await.expect("restarts on the same port");
+    let restarted = Emulator::builder(catalog)
+        .start(addr)
+        .await
+        .expect("restarts on the same port");
     let modality = series.modality().await.expect("the same client reconnects");
     assert_eq!(modality, restarted.catalog().series()[0].modality);
 }
@@ -151,11 +203,15 @@ async fn user_layers_see_every_attempt() {
     let fx = Fixture::demo().await;
     let attempts = Arc::new(AtomicUsize::new(0));
     let counter = attempts.clone();
-    let layer = tower::util::MapRequestLayer::new(move |req: http::Request<osirix_sdk::tonic::body::Body>| {
-        counter.fetch_add(1, Ordering::Relaxed);
-        req
-    });
-    let client = fx.client_with(|b| uncached_fast_retries(b).layer(layer)).await;
+    let layer = tower::util::MapRequestLayer::new(
+        move |req: http::Request<osirix_sdk::tonic::body::Body>| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            req
+        },
+    );
+    let client = fx
+        .client_with(|b| uncached_fast_retries(b).layer(layer))
+        .await;
     let series = a_series(&fx, &client).await;
     fx.emulator.faults().fail_next(2, Code::Unavailable);
 
@@ -167,7 +223,9 @@ async fn user_layers_see_every_attempt() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_concurrency_limit_still_completes_every_call() {
     let fx = Fixture::demo().await;
-    let client = fx.client_with(|b| b.cache(CacheConfig::disabled()).concurrency_limit(Some(2))).await;
+    let client = fx
+        .client_with(|b| b.cache(CacheConfig::disabled()).concurrency_limit(Some(2)))
+        .await;
     let series = a_series(&fx, &client).await;
     let results = futures_util::future::join_all((0..50).map(|_| series.name())).await;
     assert!(results.iter().all(Result::is_ok));
