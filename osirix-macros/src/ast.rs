@@ -17,6 +17,8 @@ pub(crate) struct Input {
 pub(crate) struct Item {
     pub(crate) owner: Owner,
     pub(crate) rpcs: Vec<RpcDecl>,
+    /// Errors in the class's own options, reported with every other problem by `valid.rs`.
+    pub(crate) pending: Option<syn::Error>,
 }
 
 /// What the accessors of a block are generated on.
@@ -42,6 +44,8 @@ pub(crate) struct RpcDecl {
     pub(crate) args: Vec<Arg>,
     pub(crate) ret: Option<Type>,
     pub(crate) field: Option<Ident>,
+    /// Errors in the `#[rpc(...)]` options, reported with every other problem by `valid.rs`.
+    pub(crate) pending: Option<syn::Error>,
 }
 
 /// One argument, `name: Type`.
@@ -80,6 +84,7 @@ impl Parse for Input {
 impl Parse for Item {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
+        let mut pending = None;
         let owner = if input.peek(Token![impl]) {
             input.parse::<Token![impl]>()?;
             let target: Ident = input.parse()?;
@@ -111,7 +116,13 @@ impl Parse for Item {
                 ));
             }
             let ident: Ident = input.parse()?;
-            let (docs, options) = ClassOptions::from_attrs(attrs)?;
+            let (docs, options) = match ClassOptions::from_attrs(attrs) {
+                Ok(parsed) => parsed,
+                Err(e) => {
+                    pending = Some(e);
+                    (Vec::new(), ClassOptions::default())
+                }
+            };
             Owner::Class {
                 docs,
                 vis,
@@ -125,7 +136,11 @@ impl Parse for Item {
         while !body.is_empty() {
             rpcs.push(body.parse()?);
         }
-        Ok(Item { owner, rpcs })
+        Ok(Item {
+            owner,
+            rpcs,
+            pending,
+        })
     }
 }
 
@@ -161,8 +176,12 @@ impl Parse for RpcDecl {
             None
         };
         input.parse::<Token![;]>()?;
-        let (docs, options) = RpcOptions::from_attrs(attrs, &ident)?;
+        let (docs, options, pending) = match RpcOptions::from_attrs(attrs, &ident) {
+            Ok((docs, options)) => (docs, options, None),
+            Err(e) => (Vec::new(), None, Some(e)),
+        };
         Ok(RpcDecl {
+            pending,
             docs,
             options,
             vis,

@@ -9,7 +9,7 @@ use syn::{Ident, Path};
 use crate::ast::{FieldValue, Input, Item, Owner, RpcDecl};
 use crate::attr::RpcOptions;
 use crate::case::prost_type_name;
-use crate::valid::wire_name;
+use crate::valid::{is_wire_name, wire_name};
 
 pub(crate) fn expand(input: &Input) -> TokenStream {
     input.items.iter().map(expand_item).collect()
@@ -324,7 +324,10 @@ pub(crate) fn fallback(input: &Input) -> TokenStream {
         .filter_map(|item| match &item.owner {
             Owner::Class {
                 docs, vis, ident, ..
-            } => Some(class_header(docs, vis, ident, &wire_name(&item.owner), &[])),
+            } => {
+                let wire = wire_name(&item.owner);
+                is_wire_name(&wire).then(|| class_header(docs, vis, ident, &wire, &[]))
+            }
             Owner::Client => None,
         })
         .collect()

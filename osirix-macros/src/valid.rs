@@ -21,6 +21,12 @@ pub(crate) fn wire_name(owner: &Owner) -> String {
     }
 }
 
+/// An OsiriX class name: ASCII letters and digits, starting with a letter (it becomes a Rust type name).
+pub(crate) fn is_wire_name(value: &str) -> bool {
+    value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 pub(crate) fn validate(input: &Input) -> syn::Result<()> {
     let mut errors = Vec::new();
     if input.items.is_empty() {
@@ -45,15 +51,18 @@ pub(crate) fn validate(input: &Input) -> syn::Result<()> {
 fn validate_item(item: &Item, errors: &mut Vec<syn::Error>) {
     let prefix = wire_name(&item.owner);
     let is_client = matches!(item.owner, Owner::Client);
-    if let Owner::Class { options, .. } = &item.owner {
-        if let Some(wire) = &options.wire {
-            let value = wire.value();
-            if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
-                errors.push(syn::Error::new_spanned(
-                    wire,
-                    "`wire` must be an OsiriX class name such as \"ROI\"",
-                ));
-            }
+    if let Some(e) = &item.pending {
+        errors.push(e.clone());
+    }
+    if let Owner::Class { options, .. } = &item.owner
+        && let Some(wire) = &options.wire
+    {
+        let value = wire.value();
+        if !is_wire_name(&value) {
+            errors.push(syn::Error::new_spanned(
+                wire,
+                "`wire` must be an OsiriX class name such as \"ROI\"",
+            ));
         }
     }
     let mut accessors = HashMap::new();
@@ -71,6 +80,10 @@ fn validate_item(item: &Item, errors: &mut Vec<syn::Error>) {
                 "accessors take `&self` implicitly: remove the receiver",
             ));
         }
+        if let Some(e) = &rpc.pending {
+            errors.push(e.clone());
+            continue;
+        }
         let Some(options) = &rpc.options else {
             errors.push(syn::Error::new_spanned(
                 &rpc.ident,
@@ -85,7 +98,7 @@ fn validate_item(item: &Item, errors: &mut Vec<syn::Error>) {
                 format!("RPC `{name}` is declared twice in this block"),
             ));
         }
-        if !name.starts_with(&prefix) || name.len() == prefix.len() {
+        if is_wire_name(&prefix) && (!name.starts_with(&prefix) || name.len() == prefix.len()) {
             errors.push(syn::Error::new_spanned(
                 &options.name,
                 format!("RPC `{name}` does not belong to `{prefix}`: its RPCs are named `{prefix}<Method>`"),
@@ -125,13 +138,13 @@ fn validate_rpc(rpc: &RpcDecl, is_client: bool, errors: &mut Vec<syn::Error>) {
             "`absent = ...` needs an `Option<...>` return type: absence becomes `None`",
         ));
     }
-    if rpc.ret.is_none() {
-        if let Some(field) = &rpc.field {
-            errors.push(syn::Error::new_spanned(
-                field,
-                "an accessor without return type has no payload field",
-            ));
-        }
+    if rpc.ret.is_none()
+        && let Some(field) = &rpc.field
+    {
+        errors.push(syn::Error::new_spanned(
+            field,
+            "an accessor without return type has no payload field",
+        ));
     }
     match &options.request {
         None if !rpc.args.is_empty() => errors.push(syn::Error::new_spanned(
@@ -190,6 +203,11 @@ mod tests {
             Ok(()) => Vec::new(),
             Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
         }
+    }
+
+    /// Every validation error of `src`, one per line.
+    fn all_errors(src: &str) -> String {
+        errors(src).join("\n")
     }
 
     /// The error of an input that does not even parse (syntax, unknown or repeated options).
@@ -463,69 +481,84 @@ mod tests {
     }
 
     #[test]
-    fn option_errors_are_reported_while_parsing() {
+    fn option_errors_are_reported_with_the_others() {
         assert!(
-            parse_error(&roi(
+            all_errors(&roi(
                 "#[rpc(ROIName, cachd)] pub fn name() -> String = name;"
             ))
             .contains("unknown rpc option `cachd`")
         );
         assert!(
-            parse_error(&roi(
+            all_errors(&roi(
                 "#[rpc(ROIName, cache, cache)] pub fn name() -> String = name;"
             ))
             .contains("`cache` set more than once")
         );
         assert!(
-            parse_error(&roi(
+            all_errors(&roi(
                 "#[rpc(ROIName, cache(forever))] pub fn name() -> String = name;"
             ))
             .contains("expected `cache` or `cache(growable)`")
         );
         assert!(
-            parse_error(&roi(
+            all_errors(&roi(
                 "#[rpc(ROIName, idempotent, idempotent)] pub fn name() -> String = name;"
             ))
             .contains("`idempotent` set more than once")
         );
         assert!(
-            parse_error(&roi("#[rpc()] pub fn name() -> String = name;"))
+            all_errors(&roi("#[rpc()] pub fn name() -> String = name;"))
                 .contains("expected the RPC name first")
         );
         assert!(
-            parse_error(&roi(
+            all_errors(&roi(
                 "#[rpc(ROIName)] #[rpc(ROIName)] pub fn name() -> String = name;"
             ))
             .contains("`name` has more than one `#[rpc(...)]`")
         );
         assert!(
-            parse_error(&roi(
+            all_errors(&roi(
                 "#[inline] #[rpc(ROIName)] pub fn name() -> String = name;"
             ))
             .contains("an accessor takes doc comments and one `#[rpc(...)]` only")
         );
         assert!(
-            parse_error("#[osirix(wrie = \"ROI\")] pub class Roi {}")
+            all_errors("#[osirix(wrie = \"ROI\")] pub class Roi {}")
                 .contains("unknown class option")
         );
         assert!(
-            parse_error("#[osirix(wire = \"ROI\", wire = \"ROI\")] pub class Roi {}")
+            all_errors("#[osirix(wire = \"ROI\", wire = \"ROI\")] pub class Roi {}")
                 .contains("`wire` set more than once")
         );
         assert!(
-            parse_error("#[derive(Debug)] pub class Roi {}")
+            all_errors("#[derive(Debug)] pub class Roi {}")
                 .contains("a class takes doc comments and `#[osirix(wire = \"...\")]` only")
         );
     }
 
     #[test]
+    fn an_option_error_does_not_hide_the_other_problems() {
+        let messages = errors(&roi(
+            "#[rpc(ROIName, cachd)] pub fn name() -> String = name;\n\
+             #[rpc(ROIArea)] pub fn name() -> f32 = area;",
+        ));
+        assert_eq!(
+            messages.len(),
+            3,
+            "the option, the duplicate and where it was first declared: {messages:?}"
+        );
+        assert!(messages[0].contains("`cachd`"), "{messages:?}");
+        assert!(
+            messages[1].contains("duplicate accessor `name`"),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
     fn unknown_options_are_all_reported_at_once() {
-        let err = syn::parse_str::<Input>(&roi(
+        let messages = errors(&roi(
             "#[rpc(ROIName, cachd, idempotnt = 1, cache)] pub fn name() -> String = name;",
-        ))
-        .err()
-        .expect("parses");
-        let messages: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
+        ));
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(
             messages[0].contains("`cachd`") && messages[1].contains("`idempotnt`"),

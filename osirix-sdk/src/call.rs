@@ -193,15 +193,16 @@ where
         1 => T::decode(payload, client).map_err(|m| Error::malformed(rpc.name, m.0)),
         0 => {
             let message = status.message;
-            if !rpc.stale.is_empty() && message == rpc.stale {
-                if let Some(uid) = uid {
-                    client.evict(rpc.class_cached, uid).await;
-                    return Err(Error::StaleHandle {
-                        rpc: rpc.name,
-                        class: rpc.class,
-                        uid: uid.clone(),
-                    });
-                }
+            if let Some(uid) = uid
+                && !rpc.stale.is_empty()
+                && message == rpc.stale
+            {
+                client.evict(rpc.class_cached, uid).await;
+                return Err(Error::StaleHandle {
+                    rpc: rpc.name,
+                    class: rpc.class,
+                    uid: uid.clone(),
+                });
             }
             match absent {
                 Some(absent) if rpc.absent.contains(&message.as_str()) => Ok(absent()),

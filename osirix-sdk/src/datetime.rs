@@ -99,7 +99,7 @@ pub(crate) fn date_time_from_parts(
 /// second. Only a single candidate is decoded; the result is rounded to the millisecond, at most 999.
 pub fn decode_millisecond(wire: i32) -> Option<u32> {
     let value = wire as u32;
-    if value % 8 != 0 {
+    if !value.is_multiple_of(8) {
         return None;
     }
     // 1000 = 8 × 125: solve 125 × ns ≡ value / 8 (mod 2²⁹).

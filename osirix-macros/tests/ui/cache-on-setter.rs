@@ -1,0 +1,9 @@
+osirix_sdk::osirix_class! {
+    #[osirix(wire = "ROI")]
+    pub class Roi {
+        #[rpc(ROISetName, cache, request = ROISetNameRequest { roi: self, name })]
+        pub fn set_name(name: String);
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+osirix_sdk::osirix_class! {
+    impl Client {
+        #[rpc(OsirixCacheUids, cache)]
+        pub fn server_cache_uids() -> Vec<String> = uids;
+    }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+osirix_sdk::osirix_class! {
+    #[osirix(wire = "")]
+    pub class Series {}
+}
+
+fn main() {}

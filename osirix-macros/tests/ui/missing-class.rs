@@ -1,0 +1,6 @@
+osirix_sdk::osirix_class! {
+    #[rpc(ROIName)]
+    pub fn name() -> String = name;
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+osirix_sdk::osirix_class! {
+    #[osirix(wrie = "ROI")]
+    pub class Roi {}
+}
+
+fn main() {}

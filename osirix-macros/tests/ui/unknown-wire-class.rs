@@ -1,0 +1,5 @@
+osirix_sdk::osirix_class! {
+    pub class Patient {}
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+osirix_sdk::osirix_class! {
+    #[osirix(wire = "2DViewer")]
+    pub class Viewer2D {}
+}
+
+fn main() {}
