@@ -62,3 +62,8 @@ pub mod __private {
     pub use crate::decode::{Absent, Decode, IntoWire, Malformed, Weigh, weigh_handle};
     pub use crate::handle::{HandleInner, WireHandle};
 }
+
+/// The README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
