@@ -1,5 +1,48 @@
-//! emulator
-pub mod proto {
-    #![allow(missing_docs, unreachable_pub, missing_debug_implementations, clippy::all)]
-    tonic::include_proto!("osirixgrpc");
-}
+//! An OsiriXgrpc server with OsiriX's semantics over real DICOM files, for running and testing
+//! OsiriXgrpc clients anywhere (no macOS, no OsiriX).
+//!
+//! - [`Catalog`] reads a folder of DICOM files (headers only) into studies → series → images, with the
+//!   values OsiriX derives on import (spec §5.2); [`demo::generate`] writes a synthetic one.
+//! - [`Emulator::builder`] serves it over gRPC with OsiriX's answers for the Osirix, BrowserController,
+//!   DicomStudy, DicomSeries and DicomImage RPCs (spec §2), including the failure strings and the wrapped
+//!   `millisecond` of quirk Q2. Every other RPC answers gRPC UNIMPLEMENTED.
+//! - [`RunningEmulator`] is the test harness: call counters, [`Faults`], serial mode, stale handles
+//!   ([`RunningEmulator::forget`]) and the browser selection.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use osirix_emulator::demo::{DemoSpec, generate};
+//! use osirix_emulator::Emulator;
+//!
+//! let dir = std::env::temp_dir().join("osirix-demo");
+//! let catalog = generate(&dir, &DemoSpec::default())?;
+//! let emulator = Emulator::builder(catalog).start("127.0.0.1:0".parse()?).await?;
+//! emulator.faults().fail_next(1, tonic::Code::Unavailable);
+//! // ... run a client against emulator.url() ...
+//! emulator.shutdown().await?;
+//! # Ok(()) }
+//! ```
+
+pub mod catalog;
+mod codec;
+mod control;
+pub mod demo;
+mod error;
+pub mod proto;
+mod server;
+mod service;
+pub mod uid;
+pub mod wire_date;
+
+pub use catalog::{Catalog, Image, Series, Study};
+pub use control::Faults;
+pub use error::Error;
+pub use server::{
+    DEFAULT_BUNDLE_NAME, DEFAULT_VERSION, Emulator, EmulatorBuilder, MAX_MESSAGE_SIZE,
+    RunningEmulator,
+};
+pub use uid::{Class, ObjectRef};
+pub use wire_date::WireDate;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -118,8 +118,7 @@ impl<H: Handle> Decode<Vec<H::Wire>> for Vec<H> {
             .map(|w| decode_handle::<H>(w, client))
             .collect::<Result<Vec<H>, _>>()?;
         let mut seen = HashSet::with_capacity(handles.len());
-        if let Some(dup) = handles.iter().find(|h| !seen.insert(h.uid())) {
-            let _ = dup;
+        if handles.iter().any(|h| !seen.insert(h.uid())) {
             return Err(Malformed::new(format!(
                 "the list repeats a {} handle",
                 H::CLASS

@@ -1,0 +1,342 @@
+//! A generated demo database: small but valid DICOM files that exercise OsiriX's interesting paths.
+//!
+//! [`generate`] writes `studies × series_per_study × images_per_series` files of 8×8 16-bit MONOCHROME2
+//! pixels (Explicit VR Little Endian, with file meta) into a folder and returns their [`Catalog`] (the same
+//! one [`Catalog::from_dir`] reads from that folder), so every path the server returns exists.
+//! Everything is deterministic from the seed:
+//!
+//! - modalities alternate MR and CT within a study (MR series have an EchoTime, hence the `" TE-<n>"`
+//!   suffix); series numbers run backwards relative to the folder order;
+//! - instance numbers are a seeded shuffle of the file order, and in every fourth series they come in
+//!   pairs that only the slice location orders; slice locations follow the sorted order;
+//! - acquisition times have fractional seconds (`HHMMSS.ffff`), rising with the instance number in
+//!   even series and falling in odd ones; every fifth series has no acquisition date/time, so its
+//!   image dates fall back to SeriesDate/SeriesTime;
+//! - the first study has no performing physician, the others have one; every third series has no
+//!   description; patients, ids, birth dates and sexes differ between studies.
+
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+use dicom_dictionary_std::{tags, uids};
+use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+
+use crate::catalog::scan::{self, Header};
+use crate::{Catalog, Error};
+
+/// The size of a demo database and the seed of its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DemoSpec {
+    /// Number of studies (one patient each).
+    pub studies: usize,
+    /// Number of series in each study.
+    pub series_per_study: usize,
+    /// Number of images (files) in each series.
+    pub images_per_series: usize,
+    /// Seed of every generated value; the same seed gives the same files and uids.
+    pub seed: u64,
+}
+
+impl Default for DemoSpec {
+    /// 3 studies × 2 series × 5 images, seed 1.
+    fn default() -> Self {
+        Self {
+            studies: 3,
+            series_per_study: 2,
+            images_per_series: 5,
+            seed: 1,
+        }
+    }
+}
+
+/// Writes the demo database described by `spec` into `dir` (created if needed) and returns its catalogue.
+///
+/// Files go to `dir/STUDY-sss/SERIES-mm/IM-kkkk.dcm`; existing files with those names are overwritten.
+/// Use a fresh folder: the catalogue holds exactly the generated files.
+///
+/// # Errors
+///
+/// [`Error::DemoWrite`] if a folder or file cannot be written.
+pub fn generate(dir: impl AsRef<Path>, spec: &DemoSpec) -> Result<Catalog, Error> {
+    let dir = dir.as_ref();
+    let write_error = |path: &Path, e: Box<dyn std::error::Error + Send + Sync>| Error::DemoWrite {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e.into()))?;
+    let root = std::path::absolute(dir).map_err(|e| write_error(dir, e.into()))?;
+    let mut files = Vec::new();
+    for s in 0..spec.studies {
+        for m in 0..spec.series_per_study {
+            let folder = root
+                .join(format!("STUDY-{s:03}"))
+                .join(format!("SERIES-{m:02}"));
+            std::fs::create_dir_all(&folder).map_err(|e| write_error(&folder, e.into()))?;
+            files.extend(
+                (0..spec.images_per_series)
+                    .map(|k| (s, m, k, folder.join(format!("IM-{:04}.dcm", k + 1)))),
+            );
+        }
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8);
+    let chunk = files.len().div_ceil(workers).max(1);
+    let headers = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(s, m, k, path)| write_image(spec, *s, *m, *k, path))
+                        .collect::<Result<Vec<Header>, Error>>()
+                })
+            })
+            .collect();
+        let mut headers = Vec::with_capacity(files.len());
+        for handle in handles {
+            let part = handle
+                .join()
+                .unwrap_or_else(|_| Err(write_error(&root, "a writer thread panicked".into())))?;
+            headers.extend(part);
+        }
+        Ok::<_, Error>(headers)
+    })?;
+    // The headers come from the very data sets written, through the same reader code as
+    // `Catalog::from_dir`, so reading the folder back gives the same catalogue without the I/O.
+    Ok(Catalog::from_headers(headers))
+}
+
+const LAST_NAMES: [&str; 8] = [
+    "DOE", "SMITH", "GARCIA", "CHEN", "OKAFOR", "IVANOVA", "PATEL", "NILSSON",
+];
+const FIRST_NAMES: [&str; 8] = [
+    "JANE", "JOHN", "ALEX", "MARIA", "WEI", "AMINA", "OLGA", "RAVI",
+];
+const STUDY_DESCRIPTIONS: [&str; 4] = [
+    "demo brain study",
+    "DEMO chest scan",
+    "knee follow up",
+    "abdomen PELVIS",
+];
+const SERIES_DESCRIPTIONS: [&str; 4] = ["t2_tse_sag AP", "ax soft tissue", "t1_se_cor", "scout"];
+const SEXES: [&str; 3] = ["F", "M", "O"];
+
+/// SplitMix64 of the seed and a few indices: the demo's only source of variety.
+fn mix(seed: u64, parts: &[u64]) -> u64 {
+    let mut z = seed ^ 0x9e37_79b9_7f4a_7c15;
+    for &p in parts {
+        z = z
+            .wrapping_add(p.wrapping_mul(0xd6e8_feb8_6659_fd93))
+            .wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+    }
+    z
+}
+
+/// A DICOM UID under the `2.25` (UUID-derived) root.
+fn dicom_uid(seed: u64, parts: &[u64]) -> String {
+    let hi = mix(seed, parts);
+    let lo = mix(seed ^ 0x5555, parts);
+    format!("2.25.{}", (u128::from(hi) << 64 | u128::from(lo)) >> 2)
+}
+
+/// The seeded permutation of `0..n` (Fisher–Yates).
+fn permutation(seed: u64, s: usize, m: usize, n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = (mix(seed, &[7, s as u64, m as u64, i as u64]) % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+fn da(dt: NaiveDateTime) -> String {
+    dt.format("%Y%m%d").to_string()
+}
+
+/// TM with four fractional digits, like the phantom's `190123.7875`.
+fn tm(dt: NaiveDateTime) -> String {
+    use chrono::Timelike;
+    format!("{}.{:04}", dt.format("%H%M%S"), dt.nanosecond() / 100_000)
+}
+
+/// Writes image `k` of series `m` of study `s` and returns its header as the catalogue reads it.
+fn write_image(
+    spec: &DemoSpec,
+    s: usize,
+    m: usize,
+    k: usize,
+    path: &Path,
+) -> Result<Header, Error> {
+    let seed = spec.seed;
+    let (s64, m64) = (s as u64, m as u64);
+    let series_index = s * spec.series_per_study + m;
+    let r = mix(seed, &[1, s64]);
+
+    let study_start = NaiveDate::from_ymd_opt(2020, 1, 1)
+        .and_then(|d| d.and_hms_opt(8, 0, 0))
+        .unwrap_or_default()
+        + TimeDelta::days((s as i64 * 11 + (r % 7) as i64) % 3000)
+        + TimeDelta::seconds((r % 3600) as i64);
+    let series_start = study_start + TimeDelta::minutes(10 * (m as i64 + 1));
+
+    let position = permutation(seed, s, m, spec.images_per_series)
+        .get(k)
+        .copied()
+        .unwrap_or(k);
+    let paired = series_index % 4 == 3;
+    let instance = if paired {
+        position / 2 + 1
+    } else {
+        position + 1
+    };
+    let slice = -40.0 + 2.5 * position as f64;
+    let step = if m.is_multiple_of(2) {
+        position
+    } else {
+        spec.images_per_series.saturating_sub(1 + position)
+    };
+    // 1.3125 s apart, starting at .53 s past the minute.
+    let acquired =
+        series_start + TimeDelta::microseconds(60_000_000 + 530_000 + 1_312_500 * step as i64);
+
+    let mr = (s + m).is_multiple_of(2);
+    let modality = if mr { "MR" } else { "CT" };
+    let sop_class = if mr {
+        uids::MR_IMAGE_STORAGE
+    } else {
+        uids::CT_IMAGE_STORAGE
+    };
+    let mut name = format!(
+        "{}^{}",
+        LAST_NAMES[(s + r as usize % 8) % 8],
+        FIRST_NAMES[(s / 8 + r as usize % 5) % 8]
+    );
+    if s >= 64 {
+        name.push_str(&format!("^{s}"));
+    }
+    let birth = NaiveDate::from_ymd_opt(
+        1940 + ((s * 7 + (r % 5) as usize) % 70) as i32,
+        1 + (r % 12) as u32,
+        1 + (s % 28) as u32,
+    )
+    .unwrap_or_default();
+
+    let mut obj = InMemDicomObject::new_empty();
+    let mut text = |tag: Tag, vr: VR, value: String| {
+        obj.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
+    };
+    text(tags::SPECIFIC_CHARACTER_SET, VR::CS, "ISO_IR 100".into());
+    text(tags::SOP_CLASS_UID, VR::UI, sop_class.into());
+    text(
+        tags::SOP_INSTANCE_UID,
+        VR::UI,
+        dicom_uid(seed, &[4, s64, m64, k as u64]),
+    );
+    text(tags::STUDY_DATE, VR::DA, da(study_start));
+    text(tags::SERIES_DATE, VR::DA, da(series_start));
+    text(tags::STUDY_TIME, VR::TM, tm(study_start));
+    text(tags::SERIES_TIME, VR::TM, tm(series_start));
+    if series_index % 5 != 4 {
+        text(tags::ACQUISITION_DATE, VR::DA, da(acquired));
+        text(tags::ACQUISITION_TIME, VR::TM, tm(acquired));
+    }
+    text(tags::MODALITY, VR::CS, modality.into());
+    text(
+        tags::INSTITUTION_NAME,
+        VR::LO,
+        format!("Demo Hospital {}", s % 4 + 1),
+    );
+    text(
+        tags::REFERRING_PHYSICIAN_NAME,
+        VR::PN,
+        format!("REFERRER^R{s}"),
+    );
+    if s != 0 {
+        text(
+            tags::PERFORMING_PHYSICIAN_NAME,
+            VR::PN,
+            format!("PERFORMER^P{}", s % 5),
+        );
+    }
+    text(
+        tags::STUDY_DESCRIPTION,
+        VR::LO,
+        STUDY_DESCRIPTIONS[s % 4].into(),
+    );
+    if series_index % 3 != 1 {
+        text(
+            tags::SERIES_DESCRIPTION,
+            VR::LO,
+            SERIES_DESCRIPTIONS[series_index % 4].into(),
+        );
+    }
+    text(tags::PATIENT_NAME, VR::PN, name);
+    text(tags::PATIENT_ID, VR::LO, format!("DEMO{seed}-{s:04}"));
+    text(
+        tags::PATIENT_BIRTH_DATE,
+        VR::DA,
+        birth.format("%Y%m%d").to_string(),
+    );
+    text(tags::PATIENT_SEX, VR::CS, SEXES[s % 3].into());
+    if mr {
+        text(
+            tags::ECHO_TIME,
+            VR::DS,
+            format!("{}", 80 + 10 * ((s + m) % 4)),
+        );
+    }
+    text(tags::STUDY_INSTANCE_UID, VR::UI, dicom_uid(seed, &[2, s64]));
+    text(
+        tags::SERIES_INSTANCE_UID,
+        VR::UI,
+        dicom_uid(seed, &[3, s64, m64]),
+    );
+    text(tags::STUDY_ID, VR::SH, format!("{}", s + 1));
+    text(
+        tags::SERIES_NUMBER,
+        VR::IS,
+        format!("{}", spec.series_per_study - m),
+    );
+    text(tags::INSTANCE_NUMBER, VR::IS, format!("{instance}"));
+    text(tags::SLICE_LOCATION, VR::DS, format!("{slice:.4}"));
+    text(
+        tags::PHOTOMETRIC_INTERPRETATION,
+        VR::CS,
+        "MONOCHROME2".into(),
+    );
+    let mut short = |tag: Tag, value: u16| {
+        obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
+    };
+    short(tags::SAMPLES_PER_PIXEL, 1);
+    short(tags::ROWS, 8);
+    short(tags::COLUMNS, 8);
+    short(tags::BITS_ALLOCATED, 16);
+    short(tags::BITS_STORED, 16);
+    short(tags::HIGH_BIT, 15);
+    short(tags::PIXEL_REPRESENTATION, 0);
+    let pixels: Vec<u16> = (0..64u16)
+        .map(|i| (position as u16).wrapping_mul(64).wrapping_add(i))
+        .collect();
+    obj.put(DataElement::new(
+        tags::PIXEL_DATA,
+        VR::OW,
+        PrimitiveValue::U16(pixels.into()),
+    ));
+
+    let write_error = |e: Box<dyn std::error::Error + Send + Sync>| Error::DemoWrite {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let header = scan::header_of(&obj, path).map_err(|e| write_error(e.into()))?;
+    let file = obj
+        .with_meta(FileMetaTableBuilder::new().transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN))
+        .map_err(|e| write_error(e.into()))?;
+    file.write_to_file(path)
+        .map_err(|e| write_error(e.into()))?;
+    Ok(header)
+}

@@ -1,0 +1,89 @@
+//! The `osirix-emulator` binary: generates a demo database, prints `listening on <addr>`, serves calls.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use osirix_emulator::proto::Empty;
+use osirix_emulator::proto::osiri_x_service_client::OsiriXServiceClient;
+
+/// Kills the child on drop, so a failing test leaves no process behind.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_binary_serves_a_demo_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_osirix-emulator"))
+            .arg("--demo")
+            .arg(dir.path())
+            .args([
+                "--addr",
+                "127.0.0.1:0",
+                "--studies",
+                "2",
+                "--series",
+                "2",
+                "--images",
+                "3",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    });
+    let line = tokio::time::timeout(common::PATIENCE, line)
+        .await
+        .expect("not hung")
+        .expect("task")
+        .expect("read");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"));
+    let addr: std::net::SocketAddr = addr.parse().expect("an address");
+    let mut client = OsiriXServiceClient::connect(format!("http://{addr}"))
+        .await
+        .expect("connect");
+    let browser = client
+        .osirix_current_browser(Empty {})
+        .await
+        .expect("rpc")
+        .into_inner()
+        .browser_controller
+        .expect("browser");
+    let studies = client
+        .browser_controller_database_studies(browser)
+        .await
+        .expect("rpc")
+        .into_inner()
+        .studies;
+    assert_eq!(studies.len(), 2);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        2,
+        "one folder per study"
+    );
+}
+
+#[test]
+fn the_binary_needs_a_source() {
+    let output = Command::new(env!("CARGO_BIN_EXE_osirix-emulator"))
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+}
