@@ -31,13 +31,25 @@ impl Fixture {
         let dir = tempfile::tempdir().expect("temporary folder");
         let catalog = generate(dir.path(), &spec).expect("demo database");
         let emulator = start(catalog, serial).await;
-        let client = Client::connect(emulator.url()).await.expect("client connects");
-        Self { emulator, client, dir }
+        let client = Client::connect(emulator.url())
+            .await
+            .expect("client connects");
+        Self {
+            emulator,
+            client,
+            dir,
+        }
     }
 
     /// A second client of the same server, built from `builder`'s settings.
-    pub async fn client_with(&self, configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Client {
-        configure(Client::builder(self.emulator.url())).connect().await.expect("client connects")
+    pub async fn client_with(
+        &self,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    ) -> Client {
+        configure(Client::builder(self.emulator.url()))
+            .connect()
+            .await
+            .expect("client connects")
     }
 
     /// The catalogue the emulator serves.
@@ -60,7 +72,9 @@ pub fn phantom_dir(test: &str) -> Option<PathBuf> {
     match std::env::var_os("OSIRIX_PHANTOM_DIR") {
         Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
         _ => {
-            println!("skipped: {test}: OSIRIX_PHANTOM_DIR not set (point it at shared/data/mr-phantom)");
+            println!(
+                "skipped: {test}: OSIRIX_PHANTOM_DIR not set (point it at shared/data/mr-phantom)"
+            );
             None
         }
     }
