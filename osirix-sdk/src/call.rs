@@ -64,16 +64,11 @@ where
 {
     let inner = handle.inner();
     let (client, uid) = (&inner.client, &inner.uid);
+    // The miss paths are boxed: inlined, they would make every accessor's future (and every hit) carry
+    // kilobytes of state for the RPC it does not send.
     let Some(cache) = client.cache() else {
-        return call(
-            client,
-            Some(uid),
-            rpc,
-            H::Wire::from_uid(uid.to_string()),
-            split,
-            absent,
-        )
-        .await;
+        let request = H::Wire::from_uid(uid.to_string());
+        return Box::pin(call(client, Some(uid), rpc, request, split, absent)).await;
     };
     let span = tracing::debug_span!(
         "osirix.call",
@@ -94,6 +89,42 @@ where
             span.record("cache", "hit");
             return Ok(value);
         }
+        Box::pin(miss::<H, Resp, P, T>(
+            client,
+            cache,
+            key.clone(),
+            uid,
+            rpc,
+            split,
+            absent,
+        ))
+        .await
+    }
+    .instrument(span.clone())
+    .await;
+    if let Some(started) = started {
+        span.record("latency_us", started.elapsed().as_micros() as u64);
+    }
+    result
+}
+
+/// A cache miss: fetch (or wait for the identical fetch under way) and fill the cache.
+async fn miss<H, Resp, P, T>(
+    client: &Client,
+    cache: &crate::cache::ResponseCache,
+    key: CacheKey,
+    uid: &Arc<str>,
+    rpc: &'static Rpc,
+    split: Split<Resp, P>,
+    absent: Option<fn() -> T>,
+) -> Result<T>
+where
+    H: Handle,
+    H::Wire: prost::Message + Clone + Send + Sync + 'static,
+    Resp: prost::Message + Default + Send + 'static,
+    T: Decode<P> + Weigh + Clone + Send + Sync + 'static,
+{
+    {
         let growable = rpc.caching == Caching::Growable;
         let fill = async {
             let value: T = fetch(
@@ -109,7 +140,7 @@ where
                 value.weigh() + uid.len() + size_of::<CacheKey>() + size_of::<CachedValue>();
             Ok::<_, Error>(CachedValue::new(value, weight, growable))
         };
-        match cache.get_or_fetch(key.clone(), fill).await {
+        match cache.get_or_fetch(key, fill).await {
             Ok(value) => match value.get::<T>() {
                 Some(value) => Ok(value),
                 // Two declarations gave this RPC different Rust types: serve this one uncached.
@@ -128,12 +159,6 @@ where
             Err(err) => Err(Error::clone(&err)),
         }
     }
-    .instrument(span.clone())
-    .await;
-    if let Some(started) = started {
-        span.record("latency_us", started.elapsed().as_micros() as u64);
-    }
-    result
 }
 
 /// Calls an RPC without the cache.

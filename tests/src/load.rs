@@ -334,8 +334,7 @@ pub struct LoadReport {
     pub restart_gap: Option<Duration>,
     /// A few wrong answers, described.
     pub wrong_examples: Vec<String>,
-    /// Errors by message and innermost cause (the cause is the transport's or the server's text, shown for
-    /// diagnosis; the SDK's own `Display` is the part before `<-`).
+    /// Errors by kind and innermost cause (see [`describe`]).
     pub error_causes: BTreeMap<String, u64>,
 }
 
@@ -444,7 +443,9 @@ impl fmt::Display for LoadReport {
         for (kind, n) in &self.errors {
             writeln!(f, "  error {kind}: {n}")?;
         }
-        for (cause, n) in self.error_causes.iter().take(12) {
+        let mut causes: Vec<_> = self.error_causes.iter().collect();
+        causes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (cause, n) in causes.into_iter().take(12) {
             writeln!(f, "    {n} x {cause}")?;
         }
         writeln!(
@@ -549,7 +550,8 @@ pub fn error_kind(err: &Error) -> String {
     }
 }
 
-/// An error as displayed, with its innermost cause.
+/// The kind of an error (see [`error_kind`]) and its innermost cause: the transport's or the server's own
+/// text, for diagnosis (the SDK's `Display` does not show it).
 pub fn describe(err: &Error) -> String {
     let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(err);
     let mut innermost = None;
@@ -558,8 +560,12 @@ pub fn describe(err: &Error) -> String {
         cause = c.source();
     }
     match innermost {
-        Some(text) => format!("{err} <- {}", text.chars().take(120).collect::<String>()),
-        None => err.to_string(),
+        Some(text) => format!(
+            "{} <- {}",
+            error_kind(err),
+            text.chars().take(100).collect::<String>()
+        ),
+        None => format!("{} ({err})", error_kind(err)),
     }
 }
 

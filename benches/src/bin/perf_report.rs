@@ -174,7 +174,7 @@ fn main() -> ExitCode {
             .metrics
             .iter()
             .chain(&report.details)
-            .map(|m| (m.key.to_owned(), serde_json::Value::from(round(m.value))))
+            .map(|m| (m.key.to_owned(), json_number(m.value)))
             .collect();
         println!(
             "{}",
@@ -190,12 +190,12 @@ fn progress(message: &str) {
     eprintln!("perf-report: {message}");
 }
 
-/// Four significant decimals are plenty for a timing.
-fn round(value: f64) -> f64 {
-    if value.fract() == 0.0 {
-        value
+/// Counts as integers; ratios and timings with four decimals, which is plenty.
+fn json_number(value: f64) -> serde_json::Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        serde_json::Value::from(value as i64)
     } else {
-        (value * 10_000.0).round() / 10_000.0
+        serde_json::Value::from((value * 10_000.0).round() / 10_000.0)
     }
 }
 
