@@ -199,8 +199,9 @@ impl Client {
         let exchange = async move {
             std::future::poll_fn(|cx| tower::Service::poll_ready(&mut transport, cx))
                 .await
-                .map_err(|e| {
-                    Error::from_status(rpc.name, tonic::Status::from_error(Box::new(e)))
+                .map_err(|e| Error::Unavailable {
+                    rpc: rpc.name,
+                    source: Arc::new(tonic::Status::from_error(Box::new(e))),
                 })?;
             // The readiness reserved above travels with the transport into `Grpc`.
             let mut grpc = tonic::client::Grpc::new(transport)
@@ -210,6 +211,14 @@ impl Client {
             let path = http::uri::PathAndQuery::from_static(rpc.path);
             match grpc.unary(request, path, codec).await {
                 Ok(response) => Ok(response.into_inner()),
+                // A status the client made from a broken connection (reset, closed, GOAWAY) is a connection
+                // failure whatever code tonic gave it, so it is retried like UNAVAILABLE.
+                Err(status) if transport::is_transport_failure(&status) => {
+                    Err(Error::Unavailable {
+                        rpc: rpc.name,
+                        source: Arc::new(status),
+                    })
+                }
                 Err(status) => Err(Error::from_status(rpc.name, status)),
             }
         };

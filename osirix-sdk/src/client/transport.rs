@@ -39,6 +39,11 @@ impl std::error::Error for TransportError {
     }
 }
 
+/// True when `status` was made by the client from a failure of the connection, not sent by the server.
+pub(crate) fn is_transport_failure(status: &tonic::Status) -> bool {
+    std::error::Error::source(status).is_some_and(|source| source.is::<TransportError>())
+}
+
 fn from_channel(err: tonic::transport::Error) -> TransportError {
     TransportError(Box::new(err))
 }
