@@ -124,40 +124,30 @@ where
     Resp: prost::Message + Default + Send + 'static,
     T: Decode<P> + Weigh + Clone + Send + Sync + 'static,
 {
-    {
-        let growable = rpc.caching == Caching::Growable;
-        let fill = async {
-            let value: T = fetch(
-                client,
-                Some(uid),
-                rpc,
-                H::Wire::from_uid(uid.to_string()),
-                split,
-                absent,
-            )
-            .await?;
-            let weight =
-                value.weigh() + uid.len() + size_of::<CacheKey>() + size_of::<CachedValue>();
-            Ok::<_, Error>(CachedValue::new(value, weight, growable))
-        };
-        match cache.get_or_fetch(key, fill).await {
-            Ok(value) => match value.get::<T>() {
-                Some(value) => Ok(value),
-                // Two declarations gave this RPC different Rust types: serve this one uncached.
-                None => {
-                    fetch(
-                        client,
-                        Some(uid),
-                        rpc,
-                        H::Wire::from_uid(uid.to_string()),
-                        split,
-                        absent,
-                    )
-                    .await
-                }
-            },
-            Err(err) => Err(Error::clone(&err)),
-        }
+    // One fetch of this handle's RPC, uncached; the cache runs it at most once per cold key.
+    let fetch_once = || {
+        fetch(
+            client,
+            Some(uid),
+            rpc,
+            H::Wire::from_uid(uid.to_string()),
+            split,
+            absent,
+        )
+    };
+    let growable = rpc.caching == Caching::Growable;
+    let fill = async {
+        let value: T = fetch_once().await?;
+        let weight = value.weigh() + uid.len() + size_of::<CacheKey>() + size_of::<CachedValue>();
+        Ok::<_, Error>(CachedValue::new(value, weight, growable))
+    };
+    match cache.get_or_fetch(key, fill).await {
+        Ok(value) => match value.get::<T>() {
+            Some(value) => Ok(value),
+            // Two declarations gave this RPC different Rust types: serve this one uncached.
+            None => fetch_once().await,
+        },
+        Err(err) => Err(Error::clone(&err)),
     }
 }
 

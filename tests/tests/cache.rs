@@ -269,6 +269,8 @@ async fn each_call_is_one_span_with_its_cache_outcome_and_latency() {
             .with_filter(tracing_subscriber::filter::LevelFilter::DEBUG),
     );
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Callsites seen by other tests (with no subscriber) cached "never"; recompute for this one.
+    tracing::callsite::rebuild_interest_cache();
 
     series.modality().await.expect("miss");
     series.modality().await.expect("hit");

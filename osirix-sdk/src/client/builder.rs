@@ -156,6 +156,10 @@ impl ClientBuilder {
     pub fn metadata(mut self, key: &str, value: &str) -> Result<Self> {
         let key = MetadataKey::from_bytes(key.as_bytes())
             .map_err(|_| Error::invalid("invalid metadata key"))?;
+        // gRPC ASCII metadata is printable ASCII only (0x20..=0x7E); refuse the rest rather than send raw bytes.
+        if !value.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+            return Err(Error::invalid("metadata values must be printable ASCII"));
+        }
         let mut value = AsciiMetadataValue::try_from(value)
             .map_err(|_| Error::invalid("invalid metadata value"))?;
         value.set_sensitive(true);
