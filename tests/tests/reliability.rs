@@ -117,7 +117,9 @@ async fn load_with_dropped_connections() {
         64,
     )
     .faults(faults);
-    let report = load(config, 0.999).await;
+    // Short CI run: each drop hits a larger share of its calls and of the retry budget than in the full run,
+    // which holds 99.9 % (`cargo run --release -p tests --bin load`); here 99 %, as for the all-faults test.
+    let report = load(config, 0.99).await;
     only_retryable_failures(&report);
     assert_eq!(report.drops, 3, "{report}");
 }
