@@ -237,9 +237,10 @@ impl WalkTotals {
 }
 
 /// The database walk as the SDK is meant to be used: the browser's studies, every study's series (all at
-/// once), then [`SERIES_CONCURRENCY`] series at a time: its [`DicomSeries::summary`] and images, and for every
-/// image its path and instance number (all images of a series at once). Cached reads come from the client's
-/// cache; the browser's two calls never do.
+/// once), then [`SERIES_CONCURRENCY`] series at a time, each in its own task so that the runtime spreads them over
+/// its threads as a service would: its [`DicomSeries::summary`] and images, and for every image its path and
+/// instance number (all images of a series at once). Cached reads come from the client's cache; the browser's two
+/// calls never do.
 ///
 /// # Errors
 /// The first failed call.
@@ -248,13 +249,19 @@ pub async fn walk(client: &Client) -> Result<WalkTotals> {
     let series: Vec<DicomSeries> = try_join_all(studies.iter().map(|study| study.series()))
         .await?
         .concat();
-    let totals = futures_util::stream::iter(series.iter().map(walk_series))
-        .buffer_unordered(SERIES_CONCURRENCY)
-        .try_fold(
-            WalkTotals::default(),
-            |acc, one| async move { Ok(acc.add(one)) },
-        )
-        .await?;
+    let totals = futures_util::stream::iter(series.into_iter().map(|series| {
+        let task = tokio::spawn(async move { walk_series(&series).await });
+        async move {
+            task.await
+                .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
+        }
+    }))
+    .buffer_unordered(SERIES_CONCURRENCY)
+    .try_fold(
+        WalkTotals::default(),
+        |acc, one| async move { Ok(acc.add(one)) },
+    )
+    .await?;
     Ok(WalkTotals {
         studies: studies.len(),
         ..totals

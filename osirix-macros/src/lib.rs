@@ -33,7 +33,9 @@ use proc_macro::TokenStream;
 ///
 /// # Options
 /// - `cache`: the answer cannot change while the object exists; it is cached per (RPC, handle). Only for
-///   getters without arguments of handle classes.
+///   getters without arguments of handle classes. The SDK's value types and every handle type can be cached; a
+///   type of your own also implements `osirix_sdk::__private::{Weigh, Cacheable}` (its size in bytes, and a
+///   client-free copy: `type Stored = Self` for a type that holds no handle).
 /// - `cache(growable)`: cached, but the value can grow while OsiriX imports (collections, counts); it expires
 ///   after the cache's growable time-to-live.
 /// - `absent = "message"` (repeatable): that in-band failure means "no value"; the return type must be an

@@ -8,7 +8,7 @@ use std::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use crate::cache::{CacheKey, CachedValue};
+use crate::cache::{CacheKey, Cacheable, CachedValue};
 use crate::decode::{Decode, Weigh};
 use crate::handle::{Handle, WireHandle};
 use crate::proto;
@@ -60,12 +60,12 @@ where
     H: Handle,
     H::Wire: prost::Message + Clone + Send + Sync + 'static,
     Resp: prost::Message + Default + Send + 'static,
-    T: Decode<P> + Weigh + Clone + Send + Sync + 'static,
+    T: Decode<P> + Weigh + Cacheable + Send + Sync + 'static,
 {
     let inner = handle.inner();
     let (client, uid) = (&inner.client, &inner.uid);
-    // The miss paths are boxed: inlined, they would make every accessor's future (and every hit) carry
-    // kilobytes of state for the RPC it does not send.
+    // Only the hit is inline, and it never awaits: the rest is boxed, so that every accessor's future (and with
+    // it every cache hit) stays a few words instead of carrying the state of the paths it does not take.
     let Some(cache) = client.cache() else {
         let request = H::Wire::from_uid(uid.to_string());
         return Box::pin(call(client, Some(uid), rpc, request, split, absent)).await;
@@ -79,33 +79,55 @@ where
         latency_us = Empty
     );
     let started = (!span.is_disabled()).then(Instant::now);
-    let key = CacheKey {
-        rpc: rpc.name,
-        uid: uid.clone(),
+    let hit = if client.is_closed() {
+        None
+    } else {
+        cache.get_fresh::<T>(rpc.name, uid, client)
     };
-    let result = async {
-        client.check_open(rpc)?;
-        if let Some(value) = cache.get::<T>(&key).await {
+    let result = match hit {
+        Some(value) => {
             span.record("cache", "hit");
-            return Ok(value);
+            Ok(value)
         }
-        Box::pin(miss::<H, Resp, P, T>(
-            client,
-            cache,
-            key.clone(),
-            uid,
-            rpc,
-            split,
-            absent,
-        ))
-        .await
-    }
-    .instrument(span.clone())
-    .await;
+        None => {
+            Box::pin(lookup::<H, Resp, P, T>(
+                client, cache, uid, rpc, split, absent,
+            ))
+            .instrument(span.clone())
+            .await
+        }
+    };
     if let Some(started) = started {
         span.record("latency_us", started.elapsed().as_micros() as u64);
     }
     result
+}
+
+/// Not in the front map: moka's own lookup, then the fetch.
+async fn lookup<H, Resp, P, T>(
+    client: &Client,
+    cache: &crate::cache::ResponseCache,
+    uid: &Arc<str>,
+    rpc: &'static Rpc,
+    split: Split<Resp, P>,
+    absent: Option<fn() -> T>,
+) -> Result<T>
+where
+    H: Handle,
+    H::Wire: prost::Message + Clone + Send + Sync + 'static,
+    Resp: prost::Message + Default + Send + 'static,
+    T: Decode<P> + Weigh + Cacheable + Send + Sync + 'static,
+{
+    client.check_open(rpc)?;
+    let key = CacheKey {
+        rpc: rpc.name,
+        uid: uid.clone(),
+    };
+    if let Some(value) = cache.get::<T>(&key, client).await {
+        tracing::Span::current().record("cache", "hit");
+        return Ok(value);
+    }
+    miss::<H, Resp, P, T>(client, cache, key, uid, rpc, split, absent).await
 }
 
 /// A cache miss: fetch (or wait for the identical fetch under way) and fill the cache.
@@ -122,7 +144,7 @@ where
     H: Handle,
     H::Wire: prost::Message + Clone + Send + Sync + 'static,
     Resp: prost::Message + Default + Send + 'static,
-    T: Decode<P> + Weigh + Clone + Send + Sync + 'static,
+    T: Decode<P> + Weigh + Cacheable + Send + Sync + 'static,
 {
     // One fetch of this handle's RPC, uncached; the cache runs it at most once per cold key.
     let fetch_once = || {
@@ -138,11 +160,20 @@ where
     let growable = rpc.caching == Caching::Growable;
     let fill = async {
         let value: T = fetch_once().await?;
-        let weight = value.weigh() + uid.len() + size_of::<CacheKey>() + size_of::<CachedValue>();
-        Ok::<_, Error>(CachedValue::new(value, weight, growable))
+        // The key and the value are held twice: by moka and by the front map.
+        let weight =
+            value.weigh() + uid.len() + 2 * (size_of::<CacheKey>() + size_of::<CachedValue>());
+        let fetched_at = Instant::now();
+        Ok::<_, Error>(CachedValue::new(
+            &value,
+            weight,
+            growable,
+            fetched_at,
+            cache.config(),
+        ))
     };
     match cache.get_or_fetch(key, fill).await {
-        Ok(value) => match value.get::<T>() {
+        Ok(value) => match value.load::<T>(client) {
             Some(value) => Ok(value),
             // Two declarations gave this RPC different Rust types: serve this one uncached.
             None => fetch_once().await,

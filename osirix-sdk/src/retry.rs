@@ -195,6 +195,9 @@ pub(crate) struct RetryPolicy {
     attempts: u32,
     retry: bool,
     rng: fastrand::Rng,
+    /// The call's deadline: no backoff sleeps past it (the next attempt then fails at once with the call's
+    /// timeout).
+    deadline: Option<tokio::time::Instant>,
 }
 
 impl RetryPolicy {
@@ -204,7 +207,14 @@ impl RetryPolicy {
             attempts: 1,
             retry,
             rng: fastrand::Rng::new(),
+            deadline: None,
         }
+    }
+
+    /// Caps backoff sleeps at `deadline`.
+    pub(crate) fn with_deadline(mut self, deadline: Option<tokio::time::Instant>) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     fn retryable(&self, err: &Error) -> bool {
@@ -238,7 +248,9 @@ impl<Req: Clone, Res> tower::retry::Policy<Req, Res, Error> for RetryPolicy {
                 let delay = ceiling.mul_f64(self.rng.f64());
                 tracing::Span::current().record("attempts", self.attempts);
                 tracing::debug!(attempt = self.attempts, ?delay, "retrying");
-                Some(Box::pin(tokio::time::sleep(delay)))
+                let wake = tokio::time::Instant::now() + delay;
+                let wake = self.deadline.map_or(wake, |deadline| wake.min(deadline));
+                Some(Box::pin(tokio::time::sleep_until(wake)))
             }
         }
     }

@@ -1,8 +1,8 @@
 //! Caching and declared absences on a user class: `cache`, `cache(growable)`, `absent` (repeated), a cached
-//! whole-response decode into a user type (which then also implements `Weigh`), cached handles of the SDK's own
+//! whole-response decode into a user type (which then also implements `Weigh` and `Cacheable`), cached handles of the SDK's own
 //! classes, `idempotent`, and `response = path`.
 
-use osirix_sdk::__private::{Decode, Malformed, Weigh};
+use osirix_sdk::__private::{Cacheable, Decode, Malformed, Weigh};
 use osirix_sdk::proto::DicomStudyDateResponse;
 use osirix_sdk::{DicomSeries, Handle};
 
@@ -49,6 +49,16 @@ impl Decode<DicomStudyDateResponse> for Year {
 impl Weigh for Year {
     fn weigh(&self) -> usize {
         size_of::<Self>()
+    }
+}
+
+impl Cacheable for Year {
+    type Stored = Year;
+    fn store(&self) -> Year {
+        *self
+    }
+    fn load(stored: &Year, _: &osirix_sdk::Client) -> Year {
+        *stored
     }
 }
 

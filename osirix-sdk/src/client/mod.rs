@@ -13,6 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tonic::metadata::{AsciiMetadataValue, MetadataKey};
@@ -164,27 +165,31 @@ impl Client {
             None => None,
         };
         let retry = rpc.idempotent && shared.retrier.enabled();
-        let policy = RetryPolicy::new(shared.retrier.clone(), retry);
+        // One timer per attempt: each attempt ends at its own limit or at the call's deadline, whichever comes
+        // first, and backoff never sleeps past the deadline; so the deadline needs no timer of its own.
+        let deadline = shared
+            .timeouts
+            .call()
+            .map(|limit| (tokio::time::Instant::now() + limit, limit));
+        let policy = RetryPolicy::new(shared.retrier.clone(), retry)
+            .with_deadline(deadline.map(|(at, _)| at));
         let attempt = Attempt::<Req, Resp> {
             client: self.clone(),
             rpc,
+            deadline,
             marker: PhantomData,
         };
-        let call = tower::ServiceExt::oneshot(tower::retry::Retry::new(policy, attempt), request);
-        match shared.timeouts.call() {
-            Some(limit) => tokio::time::timeout(limit, call)
-                .await
-                .unwrap_or(Err(Error::Timeout {
-                    rpc: rpc.name,
-                    after: limit,
-                    scope: TimeoutScope::Call,
-                })),
-            None => call.await,
-        }
+        tower::ServiceExt::oneshot(tower::retry::Retry::new(policy, attempt), request).await
     }
 
-    /// One attempt on the wire.
-    async fn attempt<Req, Resp>(&self, rpc: &'static Rpc, request: Req) -> Result<Resp>
+    /// One attempt on the wire, ended at the attempt limit or at the call's `deadline` (the instant and the
+    /// call limit it came from).
+    async fn attempt<Req, Resp>(
+        &self,
+        rpc: &'static Rpc,
+        request: Req,
+        deadline: Option<(tokio::time::Instant, Duration)>,
+    ) -> Result<Resp>
     where
         Req: prost::Message + Send + 'static,
         Resp: prost::Message + Default + Send + 'static,
@@ -222,16 +227,31 @@ impl Client {
                 Err(status) => Err(Error::from_status(rpc.name, status)),
             }
         };
-        match shared.timeouts.attempt() {
-            Some(limit) => {
-                tokio::time::timeout(limit, exchange)
-                    .await
-                    .unwrap_or(Err(Error::Timeout {
-                        rpc: rpc.name,
-                        after: limit,
-                        scope: TimeoutScope::Attempt,
-                    }))
-            }
+        let now = tokio::time::Instant::now();
+        let attempt_end = shared.timeouts.attempt().map(|limit| {
+            let timeout = Error::Timeout {
+                rpc: rpc.name,
+                after: limit,
+                scope: TimeoutScope::Attempt,
+            };
+            (now + limit, timeout)
+        });
+        let call_end = deadline.map(|(at, limit)| {
+            let timeout = Error::Timeout {
+                rpc: rpc.name,
+                after: limit,
+                scope: TimeoutScope::Call,
+            };
+            (at, timeout)
+        });
+        let end = match (attempt_end, call_end) {
+            (Some(a), Some(c)) => Some(if c.0 <= a.0 { c } else { a }),
+            (a, c) => a.or(c),
+        };
+        match end {
+            Some((at, timeout)) => tokio::time::timeout_at(at, exchange)
+                .await
+                .unwrap_or(Err(timeout)),
             None => exchange.await,
         }
     }
@@ -241,6 +261,7 @@ impl Client {
 struct Attempt<Req, Resp> {
     client: Client,
     rpc: &'static Rpc,
+    deadline: Option<(tokio::time::Instant, Duration)>,
     marker: PhantomData<fn(Req) -> Resp>,
 }
 
@@ -249,6 +270,7 @@ impl<Req, Resp> Clone for Attempt<Req, Resp> {
         Self {
             client: self.client.clone(),
             rpc: self.rpc,
+            deadline: self.deadline,
             marker: PhantomData,
         }
     }
@@ -268,7 +290,7 @@ where
     }
 
     fn call(&mut self, request: Req) -> Self::Future {
-        let (client, rpc) = (self.client.clone(), self.rpc);
-        Box::pin(async move { client.attempt(rpc, request).await })
+        let (client, rpc, deadline) = (self.client.clone(), self.rpc, self.deadline);
+        Box::pin(async move { client.attempt(rpc, request, deadline).await })
     }
 }

@@ -12,8 +12,14 @@
 //!   and [`Client::invalidate_all`](crate::Client::invalidate_all) refresh on demand.
 //! - Errors are never cached. A stale-handle answer drops every entry of that uid.
 //! - The cache belongs to one client (uids belong to one server process) and is shared by its clones.
+//! - Values are kept without their client ([`stored`]) and hits are served by a plain sharded map in front of
+//!   moka ([`front`]); moka decides what is kept, bounds it, and coalesces identical cold reads.
 
-use std::any::Any;
+mod front;
+mod stored;
+
+pub use stored::{Cacheable, Payload};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -73,6 +79,8 @@ impl CacheConfig {
     }
 
     /// How long an entry lives without being read, `None` for no limit.
+    ///
+    /// Tracking idleness makes every hit go through moka's bookkeeping, which makes hits several times slower.
     pub fn with_time_to_idle(mut self, tti: Option<Duration>) -> Self {
         self.time_to_idle = tti;
         self
@@ -136,27 +144,44 @@ pub(crate) struct CacheKey {
     pub(crate) uid: Arc<str>,
 }
 
-/// A cached typed value with the weight it was admitted with.
+/// A cached answer, in its client-free [`Cacheable::Stored`] form, with what the cache needs to keep it.
 #[derive(Clone)]
 pub(crate) struct CachedValue {
-    value: Arc<dyn Any + Send + Sync>,
+    payload: Payload,
     weight: u32,
     growable: bool,
+    /// When the front must stop serving it: no later than moka's own expiry of the entry.
+    expires_at: Option<Instant>,
 }
 
 impl CachedValue {
-    pub(crate) fn new<T: Any + Send + Sync>(value: T, weight: usize, growable: bool) -> Self {
+    /// Stores `value`, fetched at `fetched_at`.
+    pub(crate) fn new<T: Cacheable>(
+        value: &T,
+        weight: usize,
+        growable: bool,
+        fetched_at: Instant,
+        config: &CacheConfig,
+    ) -> Self {
         let weight = u32::try_from(weight).unwrap_or(u32::MAX);
+        let ttl = match (
+            growable.then_some(config.growable_ttl).flatten(),
+            config.time_to_live,
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         Self {
-            value: Arc::new(value),
+            payload: value.pack(),
             weight,
             growable,
+            expires_at: ttl.and_then(|ttl| fetched_at.checked_add(ttl)),
         }
     }
 
-    /// The value, if it has type `T` (it always has: one RPC has one Rust type).
-    pub(crate) fn get<T: Any + Clone>(&self) -> Option<T> {
-        self.value.downcast_ref::<T>().cloned()
+    /// The value bound to `client`, if it was stored as a `T` (it always was: one RPC has one Rust type).
+    pub(crate) fn load<T: Cacheable>(&self, client: &crate::Client) -> Option<T> {
+        T::unpack(&self.payload, client)
     }
 }
 
@@ -184,6 +209,9 @@ struct Counters {
 /// The cache of one client.
 pub(crate) struct ResponseCache {
     entries: moka::future::Cache<CacheKey, CachedValue>,
+    /// The read path; `None` when a time-to-idle needs moka to see every read.
+    front: Option<Arc<front::Front>>,
+    config: CacheConfig,
     counters: Counters,
 }
 
@@ -203,11 +231,20 @@ impl ResponseCache {
         }
         let counters = Counters::default();
         let evictions = counters.evictions.clone();
+        let front = config
+            .time_to_idle
+            .is_none()
+            .then(|| Arc::new(front::Front::new()));
+        let listener_front = front.clone();
         let mut builder = moka::future::Cache::builder()
             .max_capacity(config.max_bytes)
             .weigher(|_: &CacheKey, v: &CachedValue| v.weight)
             .expire_after(GrowableExpiry(config.growable_ttl))
-            .eviction_listener(move |_, _, cause| {
+            .eviction_listener(move |key, value, cause| {
+                // Whatever moka drops leaves the front too (unless the front already holds a newer value).
+                if let Some(front) = &listener_front {
+                    front.remove_if_same(&key, &value);
+                }
                 if matches!(cause, RemovalCause::Size | RemovalCause::Expired) {
                     evictions.fetch_add(1, Ordering::Relaxed);
                 }
@@ -220,15 +257,54 @@ impl ResponseCache {
         }
         Some(Self {
             entries: builder.build(),
+            front,
+            config: config.clone(),
             counters,
         })
     }
 
-    /// A cached value, counted as a hit.
-    pub(crate) async fn get<T: Any + Clone>(&self, key: &CacheKey) -> Option<T> {
-        let value = self.entries.get(key).await?.get::<T>()?;
+    /// The configuration the cache was built with.
+    pub(crate) fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// The value of `(rpc, uid)` from the front map, bound to `client` and counted as a hit; `None` when the
+    /// front does not hold it (it may still be in moka: see [`ResponseCache::get`]).
+    pub(crate) fn get_fresh<T: Cacheable>(
+        &self,
+        rpc: &str,
+        uid: &str,
+        client: &crate::Client,
+    ) -> Option<T> {
+        let hit = self
+            .front
+            .as_ref()?
+            .read(rpc, uid, |p| T::unpack(p, client))??;
         self.counters.hits.fetch_add(1, Ordering::Relaxed);
-        Some(value)
+        Some(hit)
+    }
+
+    /// A value from moka, bound to `client` and counted as a hit (and put in the front map).
+    pub(crate) async fn get<T: Cacheable>(
+        &self,
+        key: &CacheKey,
+        client: &crate::Client,
+    ) -> Option<T> {
+        let value = self.entries.get(key).await?;
+        let hit = value.load::<T>(client)?;
+        self.fill_front(key.clone(), &value).await;
+        self.counters.hits.fetch_add(1, Ordering::Relaxed);
+        Some(hit)
+    }
+
+    /// Puts a value moka returned into the front, and takes it out again if moka dropped it meanwhile (its
+    /// eviction listener may have run before the insertion): the front never keeps what moka does not hold.
+    async fn fill_front(&self, key: CacheKey, value: &CachedValue) {
+        let Some(front) = &self.front else { return };
+        front.insert(key.clone(), value);
+        if !self.entries.contains_key(&key) {
+            front.remove_if_same(&key, value);
+        }
     }
 
     /// The value for `key`, running `fetch` unless another caller is already fetching it, in which case this
@@ -245,7 +321,7 @@ impl ResponseCache {
         let ran = std::sync::atomic::AtomicBool::new(false);
         let result = self
             .entries
-            .try_get_with(key, async {
+            .try_get_with(key.clone(), async {
                 ran.store(true, Ordering::Relaxed);
                 fetch.await
             })
@@ -257,6 +333,9 @@ impl ResponseCache {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         tracing::Span::current().record("cache", outcome);
+        if let Ok(value) = &result {
+            self.fill_front(key, value).await;
+        }
         result
     }
 
@@ -269,18 +348,24 @@ impl ResponseCache {
     /// Drops the entries of `uid` for the given RPCs.
     pub(crate) async fn invalidate(&self, rpcs: &[&'static str], uid: &Arc<str>) {
         for rpc in rpcs {
-            self.entries
-                .invalidate(&CacheKey {
-                    rpc,
-                    uid: uid.clone(),
-                })
-                .await;
+            let key = CacheKey {
+                rpc,
+                uid: uid.clone(),
+            };
+            self.entries.invalidate(&key).await;
+            if let Some(front) = &self.front {
+                front.remove(&key);
+            }
         }
     }
 
     /// Drops everything.
     pub(crate) fn invalidate_all(&self) {
         self.entries.invalidate_all();
+        // moka drops (and reports) invalidated entries lazily; the front must stop serving them now.
+        if let Some(front) = &self.front {
+            front.clear();
+        }
     }
 
     /// Runs moka's pending maintenance, so counts are exact.
@@ -319,7 +404,8 @@ mod tests {
     #[tokio::test]
     async fn a_million_distinct_keys_stay_within_the_weight_bound() {
         let max = 4 << 20;
-        let cache = ResponseCache::new(&CacheConfig::default().with_max_bytes(max)).unwrap();
+        let config = CacheConfig::default().with_max_bytes(max);
+        let cache = ResponseCache::new(&config).unwrap();
         let uid: Arc<str> = "E621E1F8-C36C-495A-93FC-0C247A3E6E5F".into();
         for i in 0..1_000_000u32 {
             let key = CacheKey {
@@ -329,7 +415,10 @@ mod tests {
             let value = format!("1.2.840.{i}");
             let weight = crate::decode::Weigh::weigh(&value) + 64;
             cache
-                .insert(key, CachedValue::new(value, weight, false))
+                .insert(
+                    key,
+                    CachedValue::new(&value, weight, false, Instant::now(), &config),
+                )
                 .await;
             if i % 100_000 == 0 {
                 cache.sync().await;
@@ -344,5 +433,128 @@ mod tests {
             "the cache still holds entries: {stats:?}"
         );
         assert!(stats.evictions > 900_000, "{stats:?}");
+    }
+
+    fn key(i: u32) -> CacheKey {
+        CacheKey {
+            rpc: "DicomImageCompletePath",
+            uid: format!("E621E1F8-C36C-495A-93FC-{i:012}").into(),
+        }
+    }
+
+    async fn fill(cache: &ResponseCache, config: &CacheConfig, i: u32) -> CachedValue {
+        let value = format!("/data/{i}.dcm");
+        let weight = crate::decode::Weigh::weigh(&value) + 128;
+        let fetched = async {
+            Ok::<_, ()>(CachedValue::new(
+                &value,
+                weight,
+                false,
+                Instant::now(),
+                config,
+            ))
+        };
+        cache.get_or_fetch(key(i), fetched).await.expect("fills")
+    }
+
+    fn client() -> crate::Client {
+        crate::Client::builder("http://127.0.0.1:9")
+            .connect_lazy()
+            .expect("lazy client")
+    }
+
+    /// The front map serves hits but never holds what moka dropped: its size follows moka's bound.
+    #[tokio::test]
+    async fn the_front_never_outgrows_moka() {
+        let config = CacheConfig::default().with_max_bytes(256 << 10);
+        let cache = ResponseCache::new(&config).unwrap();
+        let client = client();
+        for i in 0..50_000 {
+            fill(&cache, &config, i).await;
+            // Read an early key often, so that hits go through the front while moka evicts around it.
+            let _ = cache.get_fresh::<String>(key(i % 100).rpc, &key(i % 100).uid, &client);
+        }
+        cache.sync().await;
+        let front = cache.front.as_ref().expect("on by default");
+        let held = cache.stats().entries;
+        assert!(held < 50_000, "moka evicted: {:?}", cache.stats());
+        assert!(
+            front.len() as u64 <= held,
+            "front {} > moka {held}",
+            front.len()
+        );
+        // Everything the front serves is something moka holds.
+        for i in 0..50_000 {
+            let k = key(i);
+            if cache.get_fresh::<String>(k.rpc, &k.uid, &client).is_some() {
+                assert!(
+                    cache.entries.contains_key(&k),
+                    "front serves evicted key {i}"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn invalidation_reaches_the_front_at_once() {
+        let config = CacheConfig::default();
+        let cache = ResponseCache::new(&config).unwrap();
+        let client = client();
+        for i in 0..10 {
+            fill(&cache, &config, i).await;
+        }
+        let k = key(3);
+        assert_eq!(
+            cache.get_fresh::<String>(k.rpc, &k.uid, &client).as_deref(),
+            Some("/data/3.dcm")
+        );
+        assert_eq!(
+            cache.get_fresh::<u32>(k.rpc, &k.uid, &client),
+            None,
+            "another type is a miss"
+        );
+        cache.invalidate(&[k.rpc], &k.uid).await;
+        assert_eq!(cache.get_fresh::<String>(k.rpc, &k.uid, &client), None);
+        assert!(cache.get::<String>(&k, &client).await.is_none());
+        let k = key(4);
+        assert!(cache.get_fresh::<String>(k.rpc, &k.uid, &client).is_some());
+        cache.invalidate_all();
+        assert_eq!(cache.get_fresh::<String>(k.rpc, &k.uid, &client), None);
+        assert!(cache.get::<String>(&k, &client).await.is_none());
+        // Refilled after invalidation, served again.
+        fill(&cache, &config, 4).await;
+        assert!(cache.get_fresh::<String>(k.rpc, &k.uid, &client).is_some());
+    }
+
+    #[tokio::test]
+    async fn the_front_stops_serving_at_the_time_to_live() {
+        let config = CacheConfig::default().with_time_to_live(Some(Duration::from_millis(200)));
+        let cache = ResponseCache::new(&config).unwrap();
+        let client = client();
+        fill(&cache, &config, 1).await;
+        let k = key(1);
+        assert!(cache.get_fresh::<String>(k.rpc, &k.uid, &client).is_some());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(cache.get_fresh::<String>(k.rpc, &k.uid, &client), None);
+        assert!(
+            cache.get::<String>(&k, &client).await.is_none(),
+            "moka expired it too"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_time_to_idle_sends_every_hit_through_moka() {
+        let config = CacheConfig::default().with_time_to_idle(Some(Duration::from_secs(60)));
+        let cache = ResponseCache::new(&config).unwrap();
+        assert!(cache.front.is_none());
+        let client = client();
+        fill(&cache, &config, 1).await;
+        let k = key(1);
+        assert_eq!(cache.get_fresh::<String>(k.rpc, &k.uid, &client), None);
+        assert_eq!(
+            cache.get::<String>(&k, &client).await.as_deref(),
+            Some("/data/1.dcm")
+        );
+        assert_eq!(cache.stats().hits, 1);
     }
 }
