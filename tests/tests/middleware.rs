@@ -231,3 +231,22 @@ async fn a_concurrency_limit_still_completes_every_call() {
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(fx.emulator.calls("DicomSeriesName"), 50);
 }
+
+/// With keep-alive on, PINGs flow between calls and the connection keeps serving (the emulator's HTTP/2 server
+/// answers them).
+#[tokio::test]
+async fn keep_alive_pings_leave_the_connection_serving() {
+    let fx = Fixture::demo().await;
+    let client = fx
+        .client_with(|b| {
+            b.cache(CacheConfig::disabled())
+                .http2_keep_alive(Some(Duration::from_millis(50)))
+        })
+        .await;
+    let series = a_series(&fx, &client).await;
+    let expected = &fx.catalog().series()[0].modality;
+    assert_eq!(&series.modality().await.expect("first call"), expected);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(&series.modality().await.expect("after pings"), expected);
+    assert_eq!(fx.emulator.calls("DicomSeriesModality"), 2);
+}

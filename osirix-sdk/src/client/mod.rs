@@ -54,6 +54,7 @@ struct Shared {
     metadata: Vec<(MetadataKey<tonic::metadata::Ascii>, AsciiMetadataValue)>,
     max_message_bytes: usize,
     closed: AtomicBool,
+    _timer_anchor: crate::timeout::TimerAnchor,
 }
 
 impl std::fmt::Debug for Client {
