@@ -103,7 +103,8 @@ where
     result
 }
 
-/// Not in the front map: moka's own lookup, then the fetch.
+/// Not in the front map: moka's own lookup, then the fetch (or a wait for the identical fetch under way), which
+/// fills the cache.
 async fn lookup<H, Resp, P, T>(
     client: &Client,
     cache: &crate::cache::ResponseCache,
@@ -127,25 +128,6 @@ where
         tracing::Span::current().record("cache", "hit");
         return Ok(value);
     }
-    miss::<H, Resp, P, T>(client, cache, key, uid, rpc, split, absent).await
-}
-
-/// A cache miss: fetch (or wait for the identical fetch under way) and fill the cache.
-async fn miss<H, Resp, P, T>(
-    client: &Client,
-    cache: &crate::cache::ResponseCache,
-    key: CacheKey,
-    uid: &Arc<str>,
-    rpc: &'static Rpc,
-    split: Split<Resp, P>,
-    absent: Option<fn() -> T>,
-) -> Result<T>
-where
-    H: Handle,
-    H::Wire: prost::Message + Clone + Send + Sync + 'static,
-    Resp: prost::Message + Default + Send + 'static,
-    T: Decode<P> + Weigh + Cacheable + Send + Sync + 'static,
-{
     // One fetch of this handle's RPC, uncached; the cache runs it at most once per cold key.
     let fetch_once = || {
         fetch(
