@@ -148,3 +148,23 @@ impl Front {
 fn same_str(a: &str, b: &str) -> bool {
     (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With its key, an entry fills one 64-byte cache line: a hit reads one line of the table.
+    #[test]
+    fn an_entry_and_its_key_fill_one_cache_line() {
+        assert_eq!(size_of::<(CacheKey, Entry)>(), 64);
+    }
+
+    #[test]
+    fn same_str_compares_text_not_only_addresses() {
+        let a = String::from("DicomSeriesModality");
+        let b = String::from("DicomSeriesModality");
+        assert!(same_str(&a, &a) && same_str(&a, &b));
+        assert!(!same_str(&a, &a[..5]));
+        assert!(!same_str(&a, "DicomSeriesName"));
+    }
+}

@@ -18,8 +18,9 @@ use crate::handle::{Handle, HandleInner};
 #[derive(Clone)]
 #[allow(missing_debug_implementations)] // a type-erased value has nothing to print
 pub enum Payload {
-    /// A number or flag, inline.
-    Word(u64),
+    /// A number or flag, inline, with a tag of its Rust type (so that two declarations of one RPC with different
+    /// number types never read each other's bits).
+    Word(u64, u8),
     /// A string.
     Text(Arc<str>),
     /// Anything else, as its [`Cacheable::Stored`] form.
@@ -32,7 +33,7 @@ impl Payload {
     /// drops an entry moka still holds (the next read takes it from moka again).
     pub(crate) fn may_be(&self, other: &Payload) -> bool {
         match (self, other) {
-            (Payload::Word(a), Payload::Word(b)) => a == b,
+            (Payload::Word(a, ta), Payload::Word(b, tb)) => a == b && ta == tb,
             (Payload::Text(a), Payload::Text(b)) => Arc::ptr_eq(a, b),
             (Payload::Other(a), Payload::Other(b)) => Arc::ptr_eq(a, b),
             _ => false,
@@ -63,7 +64,7 @@ pub trait Cacheable: Sized {
     fn unpack(payload: &Payload, client: &Client) -> Option<Self> {
         match payload {
             Payload::Other(stored) => Some(Self::load(stored.downcast_ref()?, client)),
-            Payload::Word(_) | Payload::Text(_) => None,
+            Payload::Word(..) | Payload::Text(_) => None,
         }
     }
 }
@@ -85,7 +86,7 @@ cacheable_by_clone!((), chrono::NaiveDate, chrono::NaiveDateTime);
 
 /// Numbers and flags: stored inline, as their bits.
 macro_rules! cacheable_as_word {
-    ($($ty:ty: $to:expr, $from:expr;)*) => {$(
+    ($($ty:ty = $tag:literal: $to:expr, $from:expr;)*) => {$(
         impl Cacheable for $ty {
             type Stored = $ty;
             fn store(&self) -> $ty {
@@ -95,22 +96,22 @@ macro_rules! cacheable_as_word {
                 *stored
             }
             fn pack(&self) -> Payload {
-                Payload::Word($to(*self))
+                Payload::Word($to(*self), $tag)
             }
             fn unpack(payload: &Payload, _: &Client) -> Option<$ty> {
                 match payload {
-                    Payload::Word(word) => $from(*word),
-                    Payload::Text(_) | Payload::Other(_) => None,
+                    Payload::Word(word, $tag) => $from(*word),
+                    Payload::Word(..) | Payload::Text(_) | Payload::Other(_) => None,
                 }
             }
         }
     )*};
 }
 cacheable_as_word! {
-    bool: u64::from, |w: u64| Some(w != 0);
-    u32: u64::from, |w: u64| u32::try_from(w).ok();
-    i32: |v: i32| u64::from(v as u32), |w: u64| u32::try_from(w).ok().map(|v| v as i32);
-    f32: |v: f32| u64::from(v.to_bits()), |w: u64| u32::try_from(w).ok().map(f32::from_bits);
+    bool = 1: u64::from, |w: u64| Some(w != 0);
+    u32 = 2: u64::from, |w: u64| u32::try_from(w).ok();
+    i32 = 3: |v: i32| u64::from(v as u32), |w: u64| u32::try_from(w).ok().map(|v| v as i32);
+    f32 = 4: |v: f32| u64::from(v.to_bits()), |w: u64| u32::try_from(w).ok().map(f32::from_bits);
 }
 
 impl Cacheable for String {
@@ -131,7 +132,7 @@ impl Cacheable for String {
     fn unpack(payload: &Payload, _: &Client) -> Option<String> {
         match payload {
             Payload::Text(text) => Some(String::from(&**text)),
-            Payload::Word(_) | Payload::Other(_) => None,
+            Payload::Word(..) | Payload::Other(_) => None,
         }
     }
 }
@@ -212,7 +213,10 @@ mod tests {
         assert_eq!(u32::unpack(&String::from("7").pack(), &client), None);
         assert_eq!(u32::unpack(&Some(7u32).pack(), &client), None);
         assert_eq!(Vec::<u32>::unpack(&vec![1i32].pack(), &client), None);
-        // A word too wide for the type it is read as is not truncated.
-        assert_eq!(u32::unpack(&Payload::Word(u64::MAX), &client), None);
+        // Numbers of another type are refused, not reinterpreted; a word too wide is not truncated.
+        assert_eq!(f32::unpack(&7u32.pack(), &client), None);
+        assert_eq!(i32::unpack(&7u32.pack(), &client), None);
+        assert_eq!(u32::unpack(&true.pack(), &client), None);
+        assert_eq!(u32::unpack(&Payload::Word(u64::MAX, 2), &client), None);
     }
 }
