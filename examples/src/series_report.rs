@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use osirix_sdk::chrono::NaiveDateTime;
-use osirix_sdk::{Client, DicomSeries, DicomStudy};
+use osirix_sdk::{Client, DicomImage, DicomSeries, DicomStudy};
 use serde_json::{Value, json};
 
 /// Prints every study and series of an OsiriXgrpc server with every typed attribute.
@@ -98,54 +98,81 @@ fn to_json<T>(result: osirix_sdk::Result<T>, convert: impl FnOnce(T) -> Value) -
     }
 }
 
-/// Every accessor of one series, called concurrently (each is one RPC, or a cache hit).
+/// Every accessor of one series, each result kept: one failing call never hides the others.
+struct SeriesReadings {
+    uid: osirix_sdk::Result<String>,
+    sop_class: osirix_sdk::Result<String>,
+    description: osirix_sdk::Result<Option<String>>,
+    modality: osirix_sdk::Result<String>,
+    name: osirix_sdk::Result<String>,
+    date: osirix_sdk::Result<NaiveDateTime>,
+    count: osirix_sdk::Result<u32>,
+    paths: osirix_sdk::Result<Vec<String>>,
+    sorted: osirix_sdk::Result<Vec<DicomImage>>,
+    images: osirix_sdk::Result<Vec<DicomImage>>,
+    next: osirix_sdk::Result<Option<DicomSeries>>,
+    previous: osirix_sdk::Result<Option<DicomSeries>>,
+    study: osirix_sdk::Result<DicomStudy>,
+}
+
+impl SeriesReadings {
+    /// Calls every accessor concurrently (each is one RPC, or a cache hit).
+    async fn read(series: &DicomSeries) -> Self {
+        let (uid, sop_class, description, modality, name, date, count) = tokio::join!(
+            series.series_instance_uid(),
+            series.series_sop_class_uid(),
+            series.series_description(),
+            series.modality(),
+            series.name(),
+            series.date(),
+            series.number_of_images(),
+        );
+        let (paths, sorted, images, next, previous, study) = tokio::join!(
+            series.paths(),
+            series.sorted_images(),
+            series.images(),
+            series.next_series(),
+            series.previous_series(),
+            series.study(),
+        );
+        Self {
+            uid,
+            sop_class,
+            description,
+            modality,
+            name,
+            date,
+            count,
+            paths,
+            sorted,
+            images,
+            next,
+            previous,
+            study,
+        }
+    }
+}
+
+/// One series as one JSON object.
 async fn series_json(series: &DicomSeries) -> Value {
-    let (
-        uid,
-        sop_class,
-        description,
-        modality,
-        name,
-        date,
-        count,
-        paths,
-        sorted,
-        images,
-        next,
-        previous,
-        study,
-    ) = tokio::join!(
-        series.series_instance_uid(),
-        series.series_sop_class_uid(),
-        series.series_description(),
-        series.modality(),
-        series.name(),
-        series.date(),
-        series.number_of_images(),
-        series.paths(),
-        series.sorted_images(),
-        series.images(),
-        series.next_series(),
-        series.previous_series(),
-        series.study(),
-    );
-    let handles =
-        |list: Vec<osirix_sdk::DicomImage>| json!(list.iter().map(|i| i.uid()).collect::<Vec<_>>());
+    let r = SeriesReadings::read(series).await;
+    let handles = |list: Vec<DicomImage>| json!(list.iter().map(|i| i.uid()).collect::<Vec<_>>());
+    let series_uid = |s: Option<DicomSeries>| json!(s.map(|s| s.uid().to_owned()));
     json!({
         "uid": series.uid(),
-        "series_instance_uid": to_json(uid, Value::from),
-        "series_sop_class_uid": to_json(sop_class, Value::from),
-        "series_description": to_json(description, Value::from),
-        "modality": to_json(modality, Value::from),
-        "name": to_json(name, Value::from),
-        "date": to_json(date, |d| Value::from(iso(&d))),
-        "number_of_images": to_json(count, Value::from),
-        "paths": to_json(paths, Value::from),
-        "sorted_images": to_json(sorted, handles),
-        "images": to_json(images, handles),
-        "next_series": to_json(next, |s| json!(s.map(|s| s.uid().to_owned()))),
-        "previous_series": to_json(previous, |s| json!(s.map(|s| s.uid().to_owned()))),
-        "study": to_json(study, |s| Value::from(s.uid())),
+        "series_instance_uid": to_json(r.uid, Value::from),
+        "series_sop_class_uid": to_json(r.sop_class, Value::from),
+        "series_description": to_json(r.description, Value::from),
+        "modality": to_json(r.modality, Value::from),
+        "name": to_json(r.name, Value::from),
+        "date": to_json(r.date, |d| Value::from(iso(&d))),
+        "number_of_images": to_json(r.count, Value::from),
+        "paths": to_json(r.paths, Value::from),
+        "sorted_images": to_json(r.sorted, handles),
+        "images": to_json(r.images, handles),
+        "next_series": to_json(r.next, series_uid),
+        "previous_series": to_json(r.previous, series_uid),
+        "study": to_json(r.study, |s| Value::from(s.uid())),
     })
 }
 
@@ -232,52 +259,25 @@ async fn study_text(study: &DicomStudy, series: usize) -> String {
     text
 }
 
+/// One series as an indented text block.
 async fn series_text(series: &DicomSeries) -> String {
-    let (
-        uid,
-        sop_class,
-        description,
-        modality,
-        name,
-        date,
-        count,
-        paths,
-        sorted,
-        images,
-        next,
-        previous,
-        study,
-    ) = tokio::join!(
-        series.series_instance_uid(),
-        series.series_sop_class_uid(),
-        series.series_description(),
-        series.modality(),
-        series.name(),
-        series.date(),
-        series.number_of_images(),
-        series.paths(),
-        series.sorted_images(),
-        series.images(),
-        series.next_series(),
-        series.previous_series(),
-        series.study(),
-    );
+    let r = SeriesReadings::read(series).await;
     let handle = |s: Option<DicomSeries>| s.map(|s| s.uid().to_owned());
     let mut text = format!("  series {}\n", series.uid());
     let fields = [
-        ("series instance uid", show(uid.map(Some))),
-        ("sop class uid", show(sop_class.map(Some))),
-        ("description", show(description)),
-        ("modality", show(modality.map(Some))),
-        ("name", show(name.map(Some))),
-        ("date", show(date.map(Some))),
-        ("number of images", show(count.map(Some))),
-        ("paths", show_list(paths, Clone::clone)),
-        ("sorted images", show_list(sorted, |i| i.uid().to_owned())),
-        ("images", show_list(images, |i| i.uid().to_owned())),
-        ("next series", show(next.map(handle))),
-        ("previous series", show(previous.map(handle))),
-        ("study", show(study.map(|s| Some(s.uid().to_owned())))),
+        ("series instance uid", show(r.uid.map(Some))),
+        ("sop class uid", show(r.sop_class.map(Some))),
+        ("description", show(r.description)),
+        ("modality", show(r.modality.map(Some))),
+        ("name", show(r.name.map(Some))),
+        ("date", show(r.date.map(Some))),
+        ("number of images", show(r.count.map(Some))),
+        ("paths", show_list(r.paths, Clone::clone)),
+        ("sorted images", show_list(r.sorted, |i| i.uid().to_owned())),
+        ("images", show_list(r.images, |i| i.uid().to_owned())),
+        ("next series", show(r.next.map(handle))),
+        ("previous series", show(r.previous.map(handle))),
+        ("study", show(r.study.map(|s| Some(s.uid().to_owned())))),
     ];
     for (label, value) in fields {
         let _ = writeln!(text, "    {label:<20} {value}");
