@@ -89,10 +89,44 @@ where
             span.record("cache", "hit");
             Ok(value)
         }
+        // Not in the front map: moka's own lookup, then the fetch (or a wait for the identical fetch under
+        // way), which fills the cache.
         None => {
-            Box::pin(lookup::<H, Resp, P, T>(
-                client, cache, uid, rpc, split, absent,
-            ))
+            Box::pin(async {
+                client.check_open(rpc)?;
+                let key = CacheKey {
+                    rpc: rpc.name,
+                    uid: uid.clone(),
+                };
+                if let Some(value) = cache.get::<T>(&key, client).await {
+                    tracing::Span::current().record("cache", "hit");
+                    return Ok(value);
+                }
+                // One fetch of this handle's RPC, uncached; the cache runs it at most once per cold key.
+                let fetch_once = || {
+                    fetch(
+                        client,
+                        Some(uid),
+                        rpc,
+                        H::Wire::from_uid(uid.to_string()),
+                        split,
+                        absent,
+                    )
+                };
+                let growable = rpc.caching == Caching::Growable;
+                let fill = async {
+                    let value: T = fetch_once().await?;
+                    Ok::<_, Error>(CachedValue::new(&value, uid, growable, cache.config()))
+                };
+                match cache.get_or_fetch(key, fill).await {
+                    Ok(value) => match value.load::<T>(client) {
+                        Some(value) => Ok(value),
+                        // Two declarations gave this RPC different Rust types: serve this one uncached.
+                        None => fetch_once().await,
+                    },
+                    Err(err) => Err(Error::clone(&err)),
+                }
+            })
             .instrument(span.clone())
             .await
         }
@@ -101,67 +135,6 @@ where
         span.record("latency_us", started.elapsed().as_micros() as u64);
     }
     result
-}
-
-/// Not in the front map: moka's own lookup, then the fetch (or a wait for the identical fetch under way), which
-/// fills the cache.
-async fn lookup<H, Resp, P, T>(
-    client: &Client,
-    cache: &crate::cache::ResponseCache,
-    uid: &Arc<str>,
-    rpc: &'static Rpc,
-    split: Split<Resp, P>,
-    absent: Option<fn() -> T>,
-) -> Result<T>
-where
-    H: Handle,
-    H::Wire: prost::Message + Clone + Send + Sync + 'static,
-    Resp: prost::Message + Default + Send + 'static,
-    T: Decode<P> + Weigh + Cacheable + Send + Sync + 'static,
-{
-    client.check_open(rpc)?;
-    let key = CacheKey {
-        rpc: rpc.name,
-        uid: uid.clone(),
-    };
-    if let Some(value) = cache.get::<T>(&key, client).await {
-        tracing::Span::current().record("cache", "hit");
-        return Ok(value);
-    }
-    // One fetch of this handle's RPC, uncached; the cache runs it at most once per cold key.
-    let fetch_once = || {
-        fetch(
-            client,
-            Some(uid),
-            rpc,
-            H::Wire::from_uid(uid.to_string()),
-            split,
-            absent,
-        )
-    };
-    let growable = rpc.caching == Caching::Growable;
-    let fill = async {
-        let value: T = fetch_once().await?;
-        // The key and the value are held twice: by moka and by the front map.
-        let weight =
-            value.weigh() + uid.len() + 2 * (size_of::<CacheKey>() + size_of::<CachedValue>());
-        let fetched_at = Instant::now();
-        Ok::<_, Error>(CachedValue::new(
-            &value,
-            weight,
-            growable,
-            fetched_at,
-            cache.config(),
-        ))
-    };
-    match cache.get_or_fetch(key, fill).await {
-        Ok(value) => match value.load::<T>(client) {
-            Some(value) => Ok(value),
-            // Two declarations gave this RPC different Rust types: serve this one uncached.
-            None => fetch_once().await,
-        },
-        Err(err) => Err(Error::clone(&err)),
-    }
 }
 
 /// Calls an RPC without the cache.

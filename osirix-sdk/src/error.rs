@@ -185,18 +185,21 @@ impl Error {
         }
     }
 
-    /// Maps a gRPC status from the transport onto the SDK's layers.
+    /// Maps a gRPC status from the transport onto the SDK's layers. A status the client made from a broken
+    /// connection (refused, reset, closed mid-answer, GOAWAY) is `Unavailable` whatever code tonic gave it, so
+    /// it is retried like the server's own `UNAVAILABLE`.
     pub(crate) fn from_status(rpc: &'static str, status: tonic::Status) -> Self {
-        match status.code() {
-            tonic::Code::Unavailable => Error::Unavailable {
+        if status.code() == tonic::Code::Unavailable || crate::client::is_transport_failure(&status)
+        {
+            return Error::Unavailable {
                 rpc,
                 source: Arc::new(status),
-            },
-            code => Error::Grpc {
-                rpc,
-                code,
-                source: Arc::new(status),
-            },
+            };
+        }
+        Error::Grpc {
+            rpc,
+            code: status.code(),
+            source: Arc::new(status),
         }
     }
 
@@ -239,6 +242,10 @@ mod tests {
         assert_eq!(err.grpc_code(), Some(tonic::Code::Unavailable));
         let err = Error::from_status("OsirixVersion", tonic::Status::internal("boom"));
         assert_eq!(err.grpc_code(), Some(tonic::Code::Internal));
+        // A connection lost under the call is UNAVAILABLE whatever code tonic made up for it.
+        let lost = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        let err = Error::from_status("OsirixVersion", tonic::Status::from_error(Box::new(lost)));
+        assert!(err.is_unavailable());
         assert_eq!(err.rpc(), Some("OsirixVersion"));
     }
 

@@ -147,13 +147,15 @@ async fn the_call_deadline_bounds_retries_and_backoff() {
             b.cache(CacheConfig::disabled())
                 .retry(
                     RetryConfig::default()
-                        .with_initial_backoff(Duration::from_secs(30))
+                        .with_initial_backoff(Duration::from_secs(3600))
+                        .with_max_backoff(Duration::from_secs(3600))
                         .with_budget(None),
                 )
                 .timeout(Some(Duration::from_millis(200)))
         })
         .await;
     let series = a_series(&fx, &client).await;
+    fx.emulator.reset_counters();
     fx.emulator.faults().fail_next(10, Code::Unavailable);
 
     let err = tokio::time::timeout(Duration::from_secs(10), series.modality())
@@ -171,6 +173,9 @@ async fn the_call_deadline_bounds_retries_and_backoff() {
         ),
         "{err:?}"
     );
+    // The jittered backoff (up to an hour; below the 200 ms left with odds of 1 in 18 000) ends at the deadline,
+    // and the retry that would follow it sends nothing.
+    assert_eq!(fx.emulator.calls("DicomSeriesModality"), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 
 use moka::notification::RemovalCause;
 
+use crate::decode::Weigh;
+
 /// How the response cache is sized and when entries expire.
 ///
 /// ```
@@ -149,21 +151,21 @@ pub(crate) struct CacheKey {
 pub(crate) struct CachedValue {
     payload: Payload,
     weight: u32,
-    growable: bool,
-    /// When the front must stop serving it: no later than moka's own expiry of the entry.
+    /// When moka drops it and the front stops serving it (one instant for both), `None` for never.
     expires_at: Option<Instant>,
 }
 
 impl CachedValue {
-    /// Stores `value`, fetched at `fetched_at`.
-    pub(crate) fn new<T: Cacheable>(
+    /// Stores `value`, fetched now, for `uid`. `growable` values get the growable time-to-live.
+    pub(crate) fn new<T: Cacheable + Weigh>(
         value: &T,
-        weight: usize,
+        uid: &str,
         growable: bool,
-        fetched_at: Instant,
         config: &CacheConfig,
     ) -> Self {
-        let weight = u32::try_from(weight).unwrap_or(u32::MAX);
+        // The key and the value are held twice: by moka and by the front map.
+        let overhead = 2 * (size_of::<CacheKey>() + size_of::<CachedValue>());
+        let weight = u32::try_from(value.weigh() + uid.len() + overhead).unwrap_or(u32::MAX);
         let ttl = match (
             growable.then_some(config.growable_ttl).flatten(),
             config.time_to_live,
@@ -174,8 +176,7 @@ impl CachedValue {
         Self {
             payload: value.pack(),
             weight,
-            growable,
-            expires_at: ttl.and_then(|ttl| fetched_at.checked_add(ttl)),
+            expires_at: ttl.and_then(|ttl| Instant::now().checked_add(ttl)),
         }
     }
 
@@ -185,16 +186,19 @@ impl CachedValue {
     }
 }
 
-struct GrowableExpiry(Option<Duration>);
+/// moka expires each entry at the instant the value carries, which the front map also checks.
+struct ExpiresAt;
 
-impl moka::Expiry<CacheKey, CachedValue> for GrowableExpiry {
+impl moka::Expiry<CacheKey, CachedValue> for ExpiresAt {
     fn expire_after_create(
         &self,
         _: &CacheKey,
         value: &CachedValue,
-        _: Instant,
+        created_at: Instant,
     ) -> Option<Duration> {
-        if value.growable { self.0 } else { None }
+        value
+            .expires_at
+            .map(|at| at.saturating_duration_since(created_at))
     }
 }
 
@@ -239,7 +243,7 @@ impl ResponseCache {
         let mut builder = moka::future::Cache::builder()
             .max_capacity(config.max_bytes)
             .weigher(|_: &CacheKey, v: &CachedValue| v.weight)
-            .expire_after(GrowableExpiry(config.growable_ttl))
+            .expire_after(ExpiresAt)
             .eviction_listener(move |key, value, cause| {
                 // Whatever moka drops leaves the front too (unless the front already holds a newer value).
                 if let Some(front) = &listener_front {
@@ -249,9 +253,6 @@ impl ResponseCache {
                     evictions.fetch_add(1, Ordering::Relaxed);
                 }
             });
-        if let Some(ttl) = config.time_to_live {
-            builder = builder.time_to_live(ttl);
-        }
         if let Some(tti) = config.time_to_idle {
             builder = builder.time_to_idle(tti);
         }
@@ -413,13 +414,8 @@ mod tests {
                 uid: format!("{uid}-{i}").into(),
             };
             let value = format!("1.2.840.{i}");
-            let weight = crate::decode::Weigh::weigh(&value) + 64;
-            cache
-                .insert(
-                    key,
-                    CachedValue::new(&value, weight, false, Instant::now(), &config),
-                )
-                .await;
+            let cached = CachedValue::new(&value, &key.uid, false, &config);
+            cache.insert(key, cached).await;
             if i % 100_000 == 0 {
                 cache.sync().await;
                 assert!(cache.stats().weighted_bytes <= max, "{:?}", cache.stats());
@@ -444,17 +440,12 @@ mod tests {
 
     async fn fill(cache: &ResponseCache, config: &CacheConfig, i: u32) -> CachedValue {
         let value = format!("/data/{i}.dcm");
-        let weight = crate::decode::Weigh::weigh(&value) + 128;
-        let fetched = async {
-            Ok::<_, ()>(CachedValue::new(
-                &value,
-                weight,
-                false,
-                Instant::now(),
-                config,
-            ))
-        };
-        cache.get_or_fetch(key(i), fetched).await.expect("fills")
+        let key = key(i);
+        let fetched = async { Ok::<_, ()>(CachedValue::new(&value, &key.uid, false, config)) };
+        cache
+            .get_or_fetch(key.clone(), fetched)
+            .await
+            .expect("fills")
     }
 
     fn client() -> crate::Client {

@@ -5,6 +5,7 @@ mod builder;
 mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES};
+pub(crate) use transport::is_transport_failure;
 pub use transport::{BoxError, HttpService};
 
 use std::future::Future;
@@ -205,9 +206,8 @@ impl Client {
         let exchange = async move {
             std::future::poll_fn(|cx| tower::Service::poll_ready(&mut transport, cx))
                 .await
-                .map_err(|e| Error::Unavailable {
-                    rpc: rpc.name,
-                    source: Arc::new(tonic::Status::from_error(Box::new(e))),
+                .map_err(|e| {
+                    Error::from_status(rpc.name, tonic::Status::from_error(Box::new(e)))
                 })?;
             // The readiness reserved above travels with the transport into `Grpc`.
             let mut grpc = tonic::client::Grpc::new(transport)
@@ -217,42 +217,35 @@ impl Client {
             let path = http::uri::PathAndQuery::from_static(rpc.path);
             match grpc.unary(request, path, codec).await {
                 Ok(response) => Ok(response.into_inner()),
-                // A status the client made from a broken connection (reset, closed, GOAWAY) is a connection
-                // failure whatever code tonic gave it, so it is retried like UNAVAILABLE.
-                Err(status) if transport::is_transport_failure(&status) => {
-                    Err(Error::Unavailable {
-                        rpc: rpc.name,
-                        source: Arc::new(status),
-                    })
-                }
                 Err(status) => Err(Error::from_status(rpc.name, status)),
             }
         };
+        // The earlier of the attempt's own end and the call's deadline; the error is only built if it fires.
         let now = tokio::time::Instant::now();
-        let attempt_end = shared.timeouts.attempt().map(|limit| {
-            let timeout = Error::Timeout {
-                rpc: rpc.name,
-                after: limit,
-                scope: TimeoutScope::Attempt,
-            };
-            (now + limit, timeout)
-        });
-        let call_end = deadline.map(|(at, limit)| {
-            let timeout = Error::Timeout {
-                rpc: rpc.name,
-                after: limit,
-                scope: TimeoutScope::Call,
-            };
-            (at, timeout)
-        });
+        let attempt_end = shared
+            .timeouts
+            .attempt()
+            .map(|limit| (now + limit, limit, TimeoutScope::Attempt));
+        let call_end = deadline.map(|(at, limit)| (at, limit, TimeoutScope::Call));
         let end = match (attempt_end, call_end) {
             (Some(a), Some(c)) => Some(if c.0 <= a.0 { c } else { a }),
             (a, c) => a.or(c),
         };
+        let timeout = |after, scope| Error::Timeout {
+            rpc: rpc.name,
+            after,
+            scope,
+        };
+        // A retry whose backoff reached the call's deadline sends nothing.
+        if let Some((at, after, scope)) = end
+            && at <= now
+        {
+            return Err(timeout(after, scope));
+        }
         match end {
-            Some((at, timeout)) => tokio::time::timeout_at(at, exchange)
+            Some((at, after, scope)) => tokio::time::timeout_at(at, exchange)
                 .await
-                .unwrap_or(Err(timeout)),
+                .unwrap_or_else(|_| Err(timeout(after, scope))),
             None => exchange.await,
         }
     }
