@@ -35,9 +35,11 @@ use proc_macro::TokenStream;
 /// - `cache`: the answer cannot change while the object exists; it is cached per (RPC, handle). Only for
 ///   getters without arguments of handle classes. The SDK's value types and every handle type can be cached; a
 ///   type of your own also implements `osirix_sdk::__private::{Weigh, Cacheable}` (its size in bytes, and a
-///   client-free copy: `type Stored = Self` for a type that holds no handle).
+///   client-free copy: `type Stored = Self` for a type that holds no handle; one that does sets
+///   `HOLDS_HANDLES = true`).
 /// - `cache(growable)`: cached, but the value can grow while OsiriX imports (collections, counts); it expires
-///   after the cache's growable time-to-live.
+///   after the cache's growable time-to-live. An answer that holds handles expires then even when declared
+///   `cache`: OsiriX gives an object a new uid once it has dropped it from its uid cache.
 /// - `absent = "message"` (repeatable): that in-band failure means "no value"; the return type must be an
 ///   `Option`, and the message becomes `None`.
 /// - `idempotent`: retry the call on transient failures although it takes arguments or returns nothing

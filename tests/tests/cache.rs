@@ -174,6 +174,52 @@ async fn growable_collections_expire_while_immutable_values_stay() {
     );
 }
 
+/// OsiriX drops a study from its uid cache and names it again under a new uid: a series' cached study must
+/// follow, since the study itself lives on. Handle-valued answers expire with the growable time-to-live (zero
+/// here), whatever the RPC's declaration; the study's own immutable values stay cached under its new uid.
+#[tokio::test]
+async fn a_cached_parent_handle_follows_a_re_registered_parent() {
+    let fx = Fixture::demo().await;
+    let client = fx
+        .client_with(|b| b.cache(CacheConfig::default().with_growable_ttl(Some(Duration::ZERO))))
+        .await;
+    let series = first_series(&client).await;
+    let old = series.study().await.expect("study");
+    let patient = old.patient_id().await.expect("patient id");
+    assert!(
+        fx.emulator.forget(old.uid()),
+        "the emulator drops the study"
+    );
+    let err = old
+        .study_instance_uid()
+        .await
+        .expect_err("the old uid is stale");
+    assert!(err.is_stale_handle(), "{err}");
+
+    let new = series.study().await.expect("the study again");
+    assert_ne!(new.uid(), old.uid(), "the study has a new uid");
+    assert_eq!(new.patient_id().await.expect("patient id"), patient);
+    fx.emulator.reset_counters();
+    new.patient_id().await.expect("cached");
+    assert_eq!(fx.emulator.calls("DicomStudyPatientID"), 0);
+}
+
+/// Within the growable time-to-live (an hour here), a parent handle is one entry like any other: read once.
+#[tokio::test]
+async fn a_parent_handle_is_cached_for_the_growable_ttl() {
+    let fx = Fixture::demo().await;
+    let client = fx
+        .client_with(|b| {
+            b.cache(CacheConfig::default().with_growable_ttl(Some(Duration::from_secs(3600))))
+        })
+        .await;
+    let series = first_series(&client).await;
+    let study = series.study().await.expect("study");
+    fx.emulator.reset_counters();
+    assert_eq!(series.study().await.expect("study again"), study);
+    assert_eq!(fx.emulator.calls("DicomSeriesStudy"), 0);
+}
+
 #[tokio::test]
 async fn a_disabled_cache_sends_every_read() {
     let fx = Fixture::demo().await;

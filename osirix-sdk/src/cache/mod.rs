@@ -10,6 +10,9 @@
 //!   paths, the counts) are declared `cache(growable)` and expire after
 //!   [`CacheConfig::with_growable_ttl`] (10 s by default). [`Client::invalidate`](crate::Client::invalidate)
 //!   and [`Client::invalidate_all`](crate::Client::invalidate_all) refresh on demand.
+//! - Answers that hold handles (a series' study, an image's series) expire after the growable time-to-live
+//!   too: OsiriX gives an object a new uid once it has dropped it from its uid cache, so a cached handle can
+//!   go stale while its object lives on ([`Cacheable::HOLDS_HANDLES`]).
 //! - Errors are never cached. A stale-handle answer drops every entry of that uid.
 //! - The cache belongs to one client (uids belong to one server process) and is shared by its clones.
 //! - Values are kept without their client ([`stored`]) and hits are served by a plain sharded map in front of
@@ -88,8 +91,8 @@ impl CacheConfig {
         self
     }
 
-    /// How long growable collections and counts live after they were fetched; `None` keeps them like any
-    /// other entry (until invalidated).
+    /// How long growable collections and counts, and every answer that holds handles, live after they were
+    /// fetched; `None` keeps them like any other entry (until invalidated).
     pub fn with_growable_ttl(mut self, ttl: Option<Duration>) -> Self {
         self.growable_ttl = ttl;
         self
@@ -156,13 +159,15 @@ pub(crate) struct CachedValue {
 }
 
 impl CachedValue {
-    /// Stores `value`, fetched now, for `uid`. `growable` values get the growable time-to-live.
+    /// Stores `value`, fetched now, for `uid`. `growable` values, and values that hold handles
+    /// ([`Cacheable::HOLDS_HANDLES`]), get the growable time-to-live.
     pub(crate) fn new<T: Cacheable + Weigh>(
         value: &T,
         uid: &str,
         growable: bool,
         config: &CacheConfig,
     ) -> Self {
+        let growable = growable || T::HOLDS_HANDLES;
         // The key and the value are held twice: by moka and by the front map.
         let overhead = 2 * (size_of::<CacheKey>() + size_of::<CachedValue>());
         let weight = u32::try_from(value.weigh() + uid.len() + overhead).unwrap_or(u32::MAX);

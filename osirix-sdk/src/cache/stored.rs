@@ -49,6 +49,12 @@ pub trait Cacheable: Sized {
     /// What the cache holds. Must not hold a [`Client`].
     type Stored: Send + Sync + 'static;
 
+    /// Whether the value holds handles. Such a value is kept no longer than the growable time-to-live, even
+    /// from an immutable RPC: OsiriX gives an object a new uid once it has dropped it from its uid cache (spec
+    /// §2.7), so a cached handle can go stale while its object lives on, and only a fresh answer names the
+    /// object again. A user type that holds handles sets it to `true`.
+    const HOLDS_HANDLES: bool = false;
+
     /// The client-free form.
     fn store(&self) -> Self::Stored;
 
@@ -140,6 +146,7 @@ impl Cacheable for String {
 /// A handle is kept as its uid.
 impl<H: Handle> Cacheable for H {
     type Stored = Arc<str>;
+    const HOLDS_HANDLES: bool = true;
 
     fn store(&self) -> Arc<str> {
         self.inner().uid.clone()
@@ -155,6 +162,7 @@ impl<H: Handle> Cacheable for H {
 
 impl<T: Cacheable> Cacheable for Option<T> {
     type Stored = Option<T::Stored>;
+    const HOLDS_HANDLES: bool = T::HOLDS_HANDLES;
 
     fn store(&self) -> Self::Stored {
         self.as_ref().map(T::store)
@@ -167,6 +175,7 @@ impl<T: Cacheable> Cacheable for Option<T> {
 
 impl<T: Cacheable> Cacheable for Vec<T> {
     type Stored = Box<[T::Stored]>;
+    const HOLDS_HANDLES: bool = T::HOLDS_HANDLES;
 
     fn store(&self) -> Self::Stored {
         self.iter().map(T::store).collect()
@@ -205,6 +214,18 @@ mod tests {
         assert_eq!(round_trip(&None::<u32>), Some(None));
         assert_eq!(round_trip(&vec![3u32, 1]), Some(vec![3, 1]));
     }
+
+    // Checked at compile time: the values that hold handles say so, and only those.
+    const _: () = {
+        use crate::{DicomImage, DicomSeries, DicomStudy};
+        assert!(DicomStudy::HOLDS_HANDLES);
+        assert!(Option::<DicomSeries>::HOLDS_HANDLES);
+        assert!(Vec::<DicomImage>::HOLDS_HANDLES);
+        assert!(!String::HOLDS_HANDLES);
+        assert!(!Option::<String>::HOLDS_HANDLES);
+        assert!(!Vec::<u32>::HOLDS_HANDLES);
+        assert!(!chrono::NaiveDateTime::HOLDS_HANDLES);
+    };
 
     #[tokio::test]
     async fn a_payload_of_another_type_is_refused() {
