@@ -9,7 +9,8 @@
 //! The front is skipped when a time-to-idle is configured: moka must then see every read.
 
 use std::hash::BuildHasher;
-use std::sync::{PoisonError, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use hashbrown::HashTable;
@@ -26,7 +27,27 @@ struct Entry {
     expires: u64,
 }
 
-type Shard = RwLock<HashTable<(CacheKey, Entry)>>;
+type Table = HashTable<(CacheKey, Entry)>;
+
+/// One shard: its table and the hits it served. A hit already writes the shard's lock word, so counting it
+/// beside that word costs nothing more, where one counter for the whole cache would be written by every core's
+/// every hit. Two cache lines apart, neighbouring shards never share a line.
+#[derive(Default)]
+#[repr(align(128))]
+struct Shard {
+    table: RwLock<Table>,
+    hits: AtomicU64,
+}
+
+impl Shard {
+    fn read(&self) -> RwLockReadGuard<'_, Table> {
+        self.table.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Table> {
+        self.table.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 /// The front map.
 pub(super) struct Front {
@@ -39,7 +60,7 @@ impl Front {
     pub(super) fn new() -> Self {
         Self {
             hasher: hashbrown::DefaultHashBuilder::default(),
-            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
             base: Instant::now(),
         }
     }
@@ -57,26 +78,35 @@ impl Front {
         &self.shards[(hash >> 58) as usize % SHARDS]
     }
 
-    /// Reads the live entry of `(rpc, uid)` with `read`, under the shard's read lock.
+    /// Reads the live entry of `(rpc, uid)` with `read`, under the shard's read lock, and counts a hit when
+    /// `read` makes something of it.
     pub(super) fn read<R>(
         &self,
         rpc: &str,
         uid: &str,
-        read: impl FnOnce(&Payload) -> R,
+        read: impl FnOnce(&Payload) -> Option<R>,
     ) -> Option<R> {
         let hash = self.hash(rpc, uid);
-        let shard = self
-            .shard(hash)
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
+        let shard = self.shard(hash);
+        let table = shard.read();
         // Handles loaded from a cached list share their uid's allocation with the key: comparing addresses first
         // spares reading the key's uid (a cache miss per hit on a large cache).
         let (_, entry) =
-            shard.find(hash, |(k, _)| same_str(k.rpc, rpc) && same_str(&k.uid, uid))?;
+            table.find(hash, |(k, _)| same_str(k.rpc, rpc) && same_str(&k.uid, uid))?;
         if entry.expires != u64::MAX && self.nanos_since_base(Instant::now()) >= entry.expires {
             return None;
         }
-        Some(read(&entry.payload))
+        let value = read(&entry.payload)?;
+        shard.hits.fetch_add(1, Ordering::Relaxed);
+        Some(value)
+    }
+
+    /// The hits served so far.
+    pub(super) fn hits(&self) -> u64 {
+        self.shards
+            .iter()
+            .map(|s| s.hits.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// Adds (or replaces) an entry moka holds.
@@ -88,10 +118,7 @@ impl Front {
                 .map_or(u64::MAX, |at| self.nanos_since_base(at)),
         };
         let hash = self.hash(key.rpc, &key.uid);
-        let mut shard = self
-            .shard(hash)
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut shard = self.shard(hash).write();
         let hasher = |(k, _): &(CacheKey, Entry)| self.hash(k.rpc, &k.uid);
         match shard.find_mut(hash, |(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
@@ -113,10 +140,7 @@ impl Front {
 
     fn remove_where(&self, key: &CacheKey, pred: impl FnOnce(&Entry) -> bool) {
         let hash = self.hash(key.rpc, &key.uid);
-        let mut shard = self
-            .shard(hash)
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut shard = self.shard(hash).write();
         if let Ok(entry) = shard.find_entry(hash, |(k, _)| k == key)
             && pred(&entry.get().1)
         {
@@ -127,20 +151,14 @@ impl Front {
     /// Removes everything.
     pub(super) fn clear(&self) {
         for shard in &self.shards {
-            shard
-                .write()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clear();
+            shard.write().clear();
         }
     }
 
     /// Entries held (for tests).
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.read().unwrap_or_else(PoisonError::into_inner).len())
-            .sum()
+        self.shards.iter().map(|s| s.read().len()).sum()
     }
 }
 

@@ -209,6 +209,7 @@ impl moka::Expiry<CacheKey, CachedValue> for ExpiresAt {
 
 #[derive(Debug, Default)]
 struct Counters {
+    /// Hits served by moka; the front map counts its own.
     hits: AtomicU64,
     misses: AtomicU64,
     coalesced: AtomicU64,
@@ -285,8 +286,7 @@ impl ResponseCache {
         let hit = self
             .front
             .as_ref()?
-            .read(rpc, uid, |p| T::unpack(p, client))??;
-        self.counters.hits.fetch_add(1, Ordering::Relaxed);
+            .read(rpc, uid, |p| T::unpack(p, client))?;
         Some(hit)
     }
 
@@ -381,7 +381,8 @@ impl ResponseCache {
 
     pub(crate) fn stats(&self) -> CacheStats {
         CacheStats {
-            hits: self.counters.hits.load(Ordering::Relaxed),
+            hits: self.counters.hits.load(Ordering::Relaxed)
+                + self.front.as_deref().map_or(0, front::Front::hits),
             misses: self.counters.misses.load(Ordering::Relaxed),
             coalesced: self.counters.coalesced.load(Ordering::Relaxed),
             evictions: self.counters.evictions.load(Ordering::Relaxed),
@@ -536,6 +537,38 @@ mod tests {
             cache.get::<String>(&k, &client).await.is_none(),
             "moka expired it too"
         );
+    }
+
+    /// Hits are counted per shard of the front map: the stats add every shard's count and moka's, exactly, and a
+    /// read of the wrong type is no hit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hits_from_many_threads_and_shards_add_up() {
+        let config = CacheConfig::default();
+        let cache = Arc::new(ResponseCache::new(&config).unwrap());
+        for i in 0..256 {
+            fill(&cache, &config, i).await;
+        }
+        let client = client();
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let (cache, client) = (cache.clone(), client.clone());
+                std::thread::spawn(move || {
+                    for i in 0..2_560 {
+                        let k = key((i * 7 + t) % 256);
+                        assert!(cache.get_fresh::<String>(k.rpc, &k.uid, &client).is_some());
+                        assert!(cache.get_fresh::<u32>(k.rpc, &k.uid, &client).is_none());
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("reader thread");
+        }
+        assert_eq!(cache.stats().hits, 4 * 2_560);
+        let k = key(0);
+        cache.front.as_ref().unwrap().clear();
+        assert!(cache.get::<String>(&k, &client).await.is_some());
+        assert_eq!(cache.stats().hits, 4 * 2_560 + 1, "moka's hits count too");
     }
 
     #[tokio::test]
