@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tracing::Instrument;
 use tracing::field::Empty;
+use tracing::{Instrument, Span};
 
 use crate::cache::{CacheKey, Cacheable, CachedValue};
 use crate::decode::{Decode, Weigh};
@@ -62,13 +62,81 @@ where
     Resp: prost::Message + Default + Send + 'static,
     T: Decode<P> + Weigh + Cacheable + Send + Sync + 'static,
 {
+    // The hit is a plain function call that never awaits, and the rest is boxed: across its one await the
+    // accessor's future holds only that box, so every accessor's future (and with it every cache hit, and every
+    // join of accessors) stays a few words instead of carrying the state of the paths it does not take.
+    let miss = match front_lookup::<H, T>(handle, rpc) {
+        Ok(value) => return Ok(value),
+        Err(miss) => miss,
+    };
+    Box::pin(async move {
+        let inner = handle.inner();
+        let (client, uid) = (&inner.client, &inner.uid);
+        let (Some(cache), Some(Miss { span, started })) = (client.cache(), miss) else {
+            let request = H::Wire::from_uid(uid.to_string());
+            return call(client, Some(uid), rpc, request, split, absent).await;
+        };
+        // Not in the front map: moka's own lookup, then the fetch (or a wait for the identical fetch under way),
+        // which fills the cache.
+        let result = async {
+            client.check_open(rpc)?;
+            let key = CacheKey {
+                rpc: rpc.name,
+                uid: uid.clone(),
+            };
+            if let Some(value) = cache.get::<T>(&key, client).await {
+                tracing::Span::current().record("cache", "hit");
+                return Ok(value);
+            }
+            // One fetch of this handle's RPC, uncached; the cache runs it at most once per cold key.
+            let fetch_once = || {
+                fetch(
+                    client,
+                    Some(uid),
+                    rpc,
+                    H::Wire::from_uid(uid.to_string()),
+                    split,
+                    absent,
+                )
+            };
+            let growable = rpc.caching == Caching::Growable;
+            let fill = async {
+                let value: T = fetch_once().await?;
+                Ok::<_, Error>(CachedValue::new(&value, uid, growable, cache.config()))
+            };
+            match cache.get_or_fetch(key, fill).await {
+                Ok(value) => match value.load::<T>(client) {
+                    Some(value) => Ok(value),
+                    // Two declarations gave this RPC different Rust types: serve this one uncached.
+                    None => fetch_once().await,
+                },
+                Err(err) => Err(Error::clone(&err)),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        record_latency(&span, started);
+        result
+    })
+    .await
+}
+
+/// What a cached call that missed the front map carries to its slow path: its span and when it started.
+struct Miss {
+    span: Span,
+    started: Option<Instant>,
+}
+
+/// The front map's answer for `(rpc, handle)`, in a span of its own: the value, or what the slow path needs
+/// (`None` when the client has no cache).
+fn front_lookup<H: Handle, T: Cacheable>(
+    handle: &H,
+    rpc: &'static Rpc,
+) -> std::result::Result<T, Option<Miss>> {
     let inner = handle.inner();
     let (client, uid) = (&inner.client, &inner.uid);
-    // Only the hit is inline, and it never awaits: the rest is boxed, so that every accessor's future (and with
-    // it every cache hit) stays a few words instead of carrying the state of the paths it does not take.
     let Some(cache) = client.cache() else {
-        let request = H::Wire::from_uid(uid.to_string());
-        return Box::pin(call(client, Some(uid), rpc, request, split, absent)).await;
+        return Err(None);
     };
     let span = tracing::debug_span!(
         "osirix.call",
@@ -84,57 +152,21 @@ where
     } else {
         cache.get_fresh::<T>(rpc.name, uid, client)
     };
-    let result = match hit {
+    match hit {
         Some(value) => {
             span.record("cache", "hit");
+            record_latency(&span, started);
             Ok(value)
         }
-        // Not in the front map: moka's own lookup, then the fetch (or a wait for the identical fetch under
-        // way), which fills the cache.
-        None => {
-            Box::pin(async {
-                client.check_open(rpc)?;
-                let key = CacheKey {
-                    rpc: rpc.name,
-                    uid: uid.clone(),
-                };
-                if let Some(value) = cache.get::<T>(&key, client).await {
-                    tracing::Span::current().record("cache", "hit");
-                    return Ok(value);
-                }
-                // One fetch of this handle's RPC, uncached; the cache runs it at most once per cold key.
-                let fetch_once = || {
-                    fetch(
-                        client,
-                        Some(uid),
-                        rpc,
-                        H::Wire::from_uid(uid.to_string()),
-                        split,
-                        absent,
-                    )
-                };
-                let growable = rpc.caching == Caching::Growable;
-                let fill = async {
-                    let value: T = fetch_once().await?;
-                    Ok::<_, Error>(CachedValue::new(&value, uid, growable, cache.config()))
-                };
-                match cache.get_or_fetch(key, fill).await {
-                    Ok(value) => match value.load::<T>(client) {
-                        Some(value) => Ok(value),
-                        // Two declarations gave this RPC different Rust types: serve this one uncached.
-                        None => fetch_once().await,
-                    },
-                    Err(err) => Err(Error::clone(&err)),
-                }
-            })
-            .instrument(span.clone())
-            .await
-        }
-    };
+        None => Err(Some(Miss { span, started })),
+    }
+}
+
+/// Records a call's latency on its span, when the span is on.
+fn record_latency(span: &Span, started: Option<Instant>) {
     if let Some(started) = started {
         span.record("latency_us", started.elapsed().as_micros() as u64);
     }
-    result
 }
 
 /// Calls an RPC without the cache.
@@ -165,9 +197,7 @@ where
     }
     .instrument(span.clone())
     .await;
-    if let Some(started) = started {
-        span.record("latency_us", started.elapsed().as_micros() as u64);
-    }
+    record_latency(&span, started);
     result
 }
 
@@ -217,5 +247,25 @@ where
             rpc.name,
             format!("invalid status value {other} (OsiriX sends 0 or 1)"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Client, DicomImage, DicomSeries};
+
+    /// Every accessor's future is a few words: what a cache hit, and every join of accessors, has to move.
+    #[tokio::test]
+    async fn accessor_futures_stay_small() {
+        let client = Client::builder("http://127.0.0.1:9")
+            .connect_lazy()
+            .expect("a lazy client needs no server");
+        let series =
+            DicomSeries::from_uid(&client, "E621E1F8-C36C-495A-93FC-0C247A3E6E5F").unwrap();
+        let image = DicomImage::from_uid(&client, "0C247A3E-C36C-495A-93FC-E621E1F86E5F").unwrap();
+        assert!(size_of_val(&series.modality()) <= 96);
+        assert!(size_of_val(&series.images()) <= 96);
+        assert!(size_of_val(&image.instance_number()) <= 96);
+        assert!(size_of_val(&series.summary()) <= 8 * 96);
     }
 }
