@@ -240,11 +240,20 @@ impl WalkTotals {
 /// once), then [`SERIES_CONCURRENCY`] series at a time, each in its own task so that the runtime spreads them over
 /// its threads as a service would: its [`DicomSeries::summary`] and images, and for every image its path and
 /// instance number (all images of a series at once). Cached reads come from the client's cache; the browser's two
-/// calls never do.
+/// calls never do. The walk itself runs as a task of the runtime, as a service's request handler does, rather
+/// than on the thread that blocks on it: finished series tasks then wake it inside the runtime instead of waking
+/// a parked thread outside it.
 ///
 /// # Errors
 /// The first failed call.
 pub async fn walk(client: &Client) -> Result<WalkTotals> {
+    let client = client.clone();
+    tokio::spawn(async move { walk_in_task(&client).await })
+        .await
+        .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
+}
+
+async fn walk_in_task(client: &Client) -> Result<WalkTotals> {
     let studies = client.current_browser().await?.database_studies().await?;
     let series: Vec<DicomSeries> = try_join_all(studies.iter().map(|study| study.series()))
         .await?
