@@ -248,8 +248,12 @@ impl WalkTotals {
 /// The first failed call.
 pub async fn walk(client: &Client) -> Result<WalkTotals> {
     let client = client.clone();
-    tokio::spawn(async move { walk_in_task(&client).await })
-        .await
+    joined(tokio::spawn(async move { walk_in_task(&client).await })).await
+}
+
+/// A spawned task's output, or its panic resumed here (the walk's tasks are never cancelled).
+async fn joined<T>(task: tokio::task::JoinHandle<T>) -> T {
+    task.await
         .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
 }
 
@@ -258,13 +262,11 @@ async fn walk_in_task(client: &Client) -> Result<WalkTotals> {
     let series: Vec<DicomSeries> = try_join_all(studies.iter().map(|study| study.series()))
         .await?
         .concat();
-    let totals = futures_util::stream::iter(series.into_iter().map(|series| {
-        let task = tokio::spawn(async move { walk_series(&series).await });
-        async move {
-            task.await
-                .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
-        }
-    }))
+    let totals = futures_util::stream::iter(
+        series
+            .into_iter()
+            .map(|series| joined(tokio::spawn(async move { walk_series(&series).await }))),
+    )
     .buffer_unordered(SERIES_CONCURRENCY)
     .try_fold(
         WalkTotals::default(),

@@ -8,7 +8,7 @@ use std::time::Instant;
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
 
-use crate::cache::{CacheKey, Cacheable, CachedValue};
+use crate::cache::{CacheKey, Cacheable, CachedValue, ResponseCache};
 use crate::decode::{Decode, Weigh};
 use crate::handle::{Handle, WireHandle};
 use crate::proto;
@@ -72,7 +72,12 @@ where
     Box::pin(async move {
         let inner = handle.inner();
         let (client, uid) = (&inner.client, &inner.uid);
-        let (Some(cache), Some(Miss { span, started })) = (client.cache(), miss) else {
+        let Some(Miss {
+            cache,
+            span,
+            started,
+        }) = miss
+        else {
             let request = H::Wire::from_uid(uid.to_string());
             return call(client, Some(uid), rpc, request, split, absent).await;
         };
@@ -121,18 +126,20 @@ where
     .await
 }
 
-/// What a cached call that missed the front map carries to its slow path: its span and when it started.
-struct Miss {
+/// What a cached call that missed the front map carries to its slow path: the client's cache, the call's span
+/// and when it started.
+struct Miss<'a> {
+    cache: &'a ResponseCache,
     span: Span,
     started: Option<Instant>,
 }
 
 /// The front map's answer for `(rpc, handle)`, in a span of its own: the value, or what the slow path needs
 /// (`None` when the client has no cache).
-fn front_lookup<H: Handle, T: Cacheable>(
-    handle: &H,
+fn front_lookup<'a, H: Handle, T: Cacheable>(
+    handle: &'a H,
     rpc: &'static Rpc,
-) -> std::result::Result<T, Option<Miss>> {
+) -> std::result::Result<T, Option<Miss<'a>>> {
     let inner = handle.inner();
     let (client, uid) = (&inner.client, &inner.uid);
     let Some(cache) = client.cache() else {
@@ -158,7 +165,11 @@ fn front_lookup<H: Handle, T: Cacheable>(
             record_latency(&span, started);
             Ok(value)
         }
-        None => Err(Some(Miss { span, started })),
+        None => Err(Some(Miss {
+            cache,
+            span,
+            started,
+        })),
     }
 }
 

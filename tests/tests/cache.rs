@@ -8,6 +8,12 @@ use osirix_emulator::demo::DemoSpec;
 use osirix_sdk::{CacheConfig, Client, DicomSeries, RetryConfig};
 use tests::Fixture;
 
+/// A second client of the fixture's emulator whose growable collections (and handle-valued answers) live `ttl`.
+async fn client_with_growable_ttl(fx: &Fixture, ttl: Duration) -> Client {
+    fx.client_with(|b| b.cache(CacheConfig::default().with_growable_ttl(Some(ttl))))
+        .await
+}
+
 async fn first_series(client: &Client) -> DicomSeries {
     let browser = client.current_browser().await.expect("browser");
     let study = browser.database_studies().await.expect("studies").remove(0);
@@ -152,9 +158,7 @@ async fn invalidation_refreshes_a_handle_or_everything() {
 #[tokio::test]
 async fn growable_collections_expire_while_immutable_values_stay() {
     let fx = Fixture::demo().await;
-    let client = fx
-        .client_with(|b| b.cache(CacheConfig::default().with_growable_ttl(Some(Duration::ZERO))))
-        .await;
+    let client = client_with_growable_ttl(&fx, Duration::ZERO).await;
     let series = first_series(&client).await;
     series.paths().await.expect("read");
     series.modality().await.expect("read");
@@ -180,9 +184,7 @@ async fn growable_collections_expire_while_immutable_values_stay() {
 #[tokio::test]
 async fn a_cached_parent_handle_follows_a_re_registered_parent() {
     let fx = Fixture::demo().await;
-    let client = fx
-        .client_with(|b| b.cache(CacheConfig::default().with_growable_ttl(Some(Duration::ZERO))))
-        .await;
+    let client = client_with_growable_ttl(&fx, Duration::ZERO).await;
     let series = first_series(&client).await;
     let old = series.study().await.expect("study");
     let patient = old.patient_id().await.expect("patient id");
@@ -208,11 +210,7 @@ async fn a_cached_parent_handle_follows_a_re_registered_parent() {
 #[tokio::test]
 async fn a_parent_handle_is_cached_for_the_growable_ttl() {
     let fx = Fixture::demo().await;
-    let client = fx
-        .client_with(|b| {
-            b.cache(CacheConfig::default().with_growable_ttl(Some(Duration::from_secs(3600))))
-        })
-        .await;
+    let client = client_with_growable_ttl(&fx, Duration::from_secs(3600)).await;
     let series = first_series(&client).await;
     let study = series.study().await.expect("study");
     fx.emulator.reset_counters();
