@@ -24,15 +24,18 @@
 //! ```
 
 pub mod catalog;
-mod codec;
 mod control;
 pub mod demo;
 mod error;
-pub mod proto;
 mod server;
 mod service;
 pub mod uid;
 pub mod wire_date;
+
+/// The OsiriXgrpc protocol ([`osirix_proto`] with its `client` and `server` features): the messages, the server
+/// trait the emulator implements and a plain generated client for tests.
+#[doc(inline)]
+pub use osirix_proto as proto;
 
 pub use catalog::{Catalog, Image, Series, Study};
 pub use control::Faults;
@@ -46,3 +49,8 @@ pub use wire_date::WireDate;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The crate README's example, compiled as a doctest so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

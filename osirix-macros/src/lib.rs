@@ -83,3 +83,8 @@ pub fn osirix_class(input: TokenStream) -> TokenStream {
         }
     }
 }
+
+/// The crate README's example, compiled as a doctest so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

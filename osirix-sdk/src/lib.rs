@@ -34,7 +34,6 @@ mod datetime;
 mod decode;
 mod error;
 mod handle;
-pub mod proto;
 mod retry;
 mod timeout;
 
@@ -51,6 +50,11 @@ pub use osirix_macros::osirix_class;
 pub use retry::{MAX_ATTEMPTS_LIMIT, RetryBudget, RetryConfig};
 pub use timeout::TimeoutConfig;
 
+/// The OsiriXgrpc protocol ([`osirix_proto`] with its `client` feature): every message of the 141 RPCs and the
+/// raw generated `OsiriXServiceClient`, for anything the typed API does not cover.
+#[doc(inline)]
+pub use osirix_proto as proto;
+
 /// Re-exported so users name the same versions the SDK uses.
 pub use chrono;
 pub use tonic;
@@ -64,7 +68,7 @@ pub mod __private {
     pub use crate::handle::{HandleInner, WireHandle};
 }
 
-/// The README's examples, compiled as doctests so they stay true.
+/// The crate README's example, compiled as a doctest so it stays true.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 mod readme {}

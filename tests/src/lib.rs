@@ -4,6 +4,11 @@
 pub mod hostile;
 pub mod load;
 
+/// The workspace README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
+
 use std::path::PathBuf;
 
 use osirix_emulator::demo::{DemoSpec, generate};

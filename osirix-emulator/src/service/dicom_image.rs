@@ -1,6 +1,6 @@
 //! The 10 `DicomImage*` RPCs (spec §2.5). The only failure is "No DicomImage cached".
 
-use super::{DateParts, State, not_cached, success};
+use super::{DateParts, DateReply, State, not_cached, success};
 use crate::proto;
 use crate::uid::{Class, ObjectRef};
 
@@ -40,7 +40,7 @@ with_image!(complete_path -> DicomImageCompletePathResponse, |state, image| prot
 });
 
 with_image!(date -> DicomImageDateResponse, |state, image| {
-    proto::DicomImageDateResponse::from((success(), DateParts::from(image.date)))
+    proto::DicomImageDateResponse::date_reply(success(), DateParts::from(image.date))
 });
 
 with_image!(number_of_frames -> DicomImageNumberOfFramesResponse, |state, image| proto::DicomImageNumberOfFramesResponse {

@@ -1,7 +1,7 @@
 //! The 13 `DicomSeries*` RPCs (spec §2.4). Only the description and next/previous series report a
 //! failure besides "No DicomSeries cached"; the other getters send what they have (Q4).
 
-use super::{DateParts, State, failure, not_cached, success};
+use super::{DateParts, DateReply, State, failure, not_cached, success};
 use crate::proto;
 use crate::uid::{Class, ObjectRef};
 
@@ -85,7 +85,7 @@ with_series!(name -> DicomSeriesNameResponse, |state, series| proto::DicomSeries
 });
 
 with_series!(date -> DicomSeriesDateResponse, |state, series| {
-    proto::DicomSeriesDateResponse::from((success(), DateParts::from(series.date)))
+    proto::DicomSeriesDateResponse::date_reply(success(), DateParts::from(series.date))
 });
 
 with_series!(number_of_images -> DicomSeriesNumberOfImagesResponse, |state, series| {

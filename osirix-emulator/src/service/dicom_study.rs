@@ -3,7 +3,7 @@
 
 use chrono::Datelike;
 
-use super::{DateParts, State, failure, not_cached, success};
+use super::{DateParts, DateReply, State, failure, not_cached, success};
 use crate::proto;
 use crate::uid::Class;
 
@@ -70,12 +70,12 @@ with_study!(number_of_images -> DicomStudyNumberOfImagesResponse, |state, study|
 });
 
 with_study!(date -> DicomStudyDateResponse, |state, study| match study.date {
-    Some(d) => proto::DicomStudyDateResponse::from((success(), DateParts::from(Some(d)))),
+    Some(d) => proto::DicomStudyDateResponse::date_reply(success(), DateParts::from(Some(d))),
     None => proto::DicomStudyDateResponse { status: failure("Study date not available"), ..Default::default() },
 });
 
 with_study!(date_added -> DicomStudyDateAddedResponse, |state, study| {
-    proto::DicomStudyDateAddedResponse::from((success(), DateParts::from(Some(study.date_added))))
+    proto::DicomStudyDateAddedResponse::date_reply(success(), DateParts::from(Some(study.date_added)))
 });
 
 with_study!(date_of_birth -> DicomStudyDateOfBirthResponse, |state, study| match study.date_of_birth {

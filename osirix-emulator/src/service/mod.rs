@@ -195,11 +195,16 @@ impl From<Option<WireDate>> for DateParts {
     }
 }
 
-/// `From<(status, parts)>` for the four date responses, which share one layout.
+/// The four date responses, which share one layout.
+trait DateReply {
+    /// The response with `status` and the date `p`.
+    fn date_reply(status: Option<proto::Status>, p: DateParts) -> Self;
+}
+
 macro_rules! impl_date_from {
     ($($ty:ident),*) => {$(
-        impl From<(Option<proto::Status>, DateParts)> for proto::$ty {
-            fn from((status, p): (Option<proto::Status>, DateParts)) -> Self {
+        impl DateReply for proto::$ty {
+            fn date_reply(status: Option<proto::Status>, p: DateParts) -> Self {
                 Self {
                     status,
                     year: p.year,

@@ -1,8 +1,8 @@
-//! The gRPC codec of the generated code: prost, except that request strings which are not UTF-8 are
-//! decoded lossily instead of failing the call.
+//! The codec of the generated server: prost, except that request strings which are not UTF-8 are decoded
+//! lossily instead of failing the call.
 //!
-//! OsiriX decodes incoming strings with `NSString defaultCStringEncoding` (spec §1.4), which accepts any
-//! bytes, so a uid that is not UTF-8 is simply an unknown uid there (`"No <Class> cached"`). Plain prost
+//! OsiriX decodes incoming strings with the system's C-string encoding (MacRoman on most Macs), which accepts
+//! any bytes, so a uid that is not UTF-8 is simply an unknown uid there (`"No <Class> cached"`). Plain prost
 //! would reject the whole message with gRPC INTERNAL. This codec first decodes strictly; only if that fails
 //! does it replace invalid UTF-8 in top-level length-delimited fields and try once more.
 
@@ -127,25 +127,24 @@ fn repair_utf8(mut bytes: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto;
 
     #[test]
     fn invalid_utf8_uid_decodes_lossily() {
         // Field 1, length 3: 0xff 'a' 0xfe.
         let bytes = [0x0a, 0x03, 0xff, b'a', 0xfe];
-        assert!(proto::DicomStudy::decode(&bytes[..]).is_err());
-        let handle = decode_lenient::<proto::DicomStudy>(&bytes).expect("lenient");
+        assert!(crate::DicomStudy::decode(&bytes[..]).is_err());
+        let handle = decode_lenient::<crate::DicomStudy>(&bytes).expect("lenient");
         assert_eq!(handle.osirixrpc_uid, "\u{fffd}a\u{fffd}");
     }
 
     #[test]
     fn valid_messages_are_unchanged() {
-        let msg = proto::DicomStudy {
+        let msg = crate::DicomStudy {
             osirixrpc_uid: "ABC".into(),
         };
         let bytes = msg.encode_to_vec();
         assert_eq!(
-            decode_lenient::<proto::DicomStudy>(&bytes).expect("decode"),
+            decode_lenient::<crate::DicomStudy>(&bytes).expect("decode"),
             msg
         );
         assert_eq!(repair_utf8(&bytes), None);
@@ -153,7 +152,7 @@ mod tests {
 
     #[test]
     fn garbage_still_fails() {
-        assert!(decode_lenient::<proto::DicomStudy>(&[0x0a, 0x10, 0x01]).is_err());
-        assert!(decode_lenient::<proto::DicomStudy>(&[0x0b]).is_err());
+        assert!(decode_lenient::<crate::DicomStudy>(&[0x0a, 0x10, 0x01]).is_err());
+        assert!(decode_lenient::<crate::DicomStudy>(&[0x0b]).is_err());
     }
 }
