@@ -29,6 +29,7 @@ mod control;
 pub mod demo;
 mod error;
 pub mod proto;
+pub(crate) mod roi;
 mod server;
 mod service;
 pub mod uid;
