@@ -120,6 +120,27 @@ mod tests {
     }
 
     #[test]
+    fn intersections_are_float32_from_the_edge_start() {
+        let size = ImageSize::new(320, 320);
+        // Entering at x = 0: the exact crossing is y = 5, but 10 + float32(−10/78)·39 is 4.9999995, which
+        // truncates to 4.
+        assert_eq!(
+            clip(&[v(-39, 10), v(39, 0), v(39, 10)], size),
+            [v(0, 10), v(0, 4), v(39, 0), v(39, 10)]
+        );
+        // A crossing at y = 50.5 truncates to 50.
+        assert_eq!(
+            clip(&[v(-100, 0), v(100, 101), v(100, 0)], size),
+            [v(0, 0), v(0, 50), v(100, 101), v(100, 0)]
+        );
+        // Horizontal borders: x = A.x + (Y − A.y)/m, or A.x for a vertical edge.
+        assert_eq!(
+            clip(&[v(5, -10), v(5, 10), v(25, 10)], size),
+            [v(15, 0), v(5, 0), v(5, 10), v(25, 10)]
+        );
+    }
+
+    #[test]
     fn a_rectangle_across_the_corner() {
         let size = ImageSize::new(320, 320);
         let corners = [v(-5, -5), v(-5, 4), v(4, 4), v(4, -5)];
