@@ -128,6 +128,12 @@ mod tests {
             clip(&[v(-39, 10), v(39, 0), v(39, 10)], size),
             [v(0, 10), v(0, 4), v(39, 0), v(39, 10)]
         );
+        // And the other way: float32(17/60)·60 rounds to exactly 17 in float32, where double gives
+        // 16.99999988.
+        assert_eq!(
+            clip(&[v(-60, 0), v(0, 17), v(5, 0)], size),
+            [v(0, 0), v(0, 17), v(0, 17), v(5, 0)]
+        );
         // A crossing at y = 50.5 truncates to 50.
         assert_eq!(
             clip(&[v(-100, 0), v(100, 101), v(100, 0)], size),
