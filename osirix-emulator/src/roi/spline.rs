@@ -61,8 +61,8 @@ pub(crate) fn spline(vertices: &[Point], closed: bool) -> Option<Vec<Point>> {
     Some(samples)
 }
 
-/// The knot list: the vertices (plus the first again when closed), with phantom knots Q[m−2] before and
-/// Q[1] after. For an open outline these phantoms are not its geometric neighbours; that is OsiriX's rule.
+/// The knot list: the vertices (plus the first again when closed), with phantom knots `Q[m−2]` before
+/// and `Q[1]` after. For an open outline these phantoms are not its geometric neighbours; that is OsiriX's rule.
 fn padded_knots(vertices: &[Point], closed: bool) -> Option<Vec<Point>> {
     if vertices.len() < 3 {
         return None;
