@@ -52,7 +52,7 @@ pub(crate) fn spline(vertices: &[Point], closed: bool) -> Option<Vec<Point>> {
         let x = Cubic::new(start.x, end.x, h, ux[k], ux[k + 1]);
         let y = Cubic::new(start.y, end.y, h, uy[k], uy[k + 1]);
         samples.push(start);
-        // `count` bounded h, so the cast is exact.
+        // h is below MAX_SAMPLES here (`count` bounds it), so the cast is exact.
         for step in 1..=h.floor() as u64 {
             let tau = step as f64;
             samples.push(Point::new(x.at(tau), y.at(tau)));
@@ -62,7 +62,8 @@ pub(crate) fn spline(vertices: &[Point], closed: bool) -> Option<Vec<Point>> {
 }
 
 /// The knot list: the vertices (plus the first again when closed), with phantom knots `Q[m−2]` before
-/// and `Q[1]` after. For an open outline these phantoms are not its geometric neighbours; that is OsiriX's rule.
+/// and `Q[1]` after. For an open outline these phantoms are not its geometric neighbours; that is
+/// OsiriX's rule.
 fn padded_knots(vertices: &[Point], closed: bool) -> Option<Vec<Point>> {
     if vertices.len() < 3 {
         return None;
