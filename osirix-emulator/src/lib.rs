@@ -27,6 +27,7 @@ pub mod catalog;
 mod control;
 pub mod demo;
 mod error;
+pub(crate) mod roi;
 mod server;
 mod service;
 pub mod uid;
