@@ -44,6 +44,9 @@ struct Args {
     /// Demo: seed of the generated values.
     #[arg(long, default_value_t = DemoSpec::default().seed, requires = "demo")]
     seed: u64,
+    /// Demo: rows and columns of every image (at least 8).
+    #[arg(long, default_value_t = DemoSpec::default().image_size, requires = "demo")]
+    image_size: u16,
     /// Handle one call at a time, like OsiriX's main thread.
     #[arg(long)]
     serial: bool,
@@ -96,6 +99,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 series_per_study: args.series,
                 images_per_series: args.images,
                 seed: args.seed,
+                ..DemoSpec::DEFAULT
             };
             let started = std::time::Instant::now();
             let catalog = tokio::task::block_in_place(|| demo::generate(dir, &spec))?;

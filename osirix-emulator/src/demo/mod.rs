@@ -1,9 +1,9 @@
 //! A generated demo database: small but valid DICOM files that exercise OsiriX's interesting paths.
 //!
-//! [`generate`] writes `studies × series_per_study × images_per_series` files of 8×8 16-bit MONOCHROME2
-//! pixels (Explicit VR Little Endian, with file meta) into a folder and returns their [`Catalog`] (the same
-//! one [`Catalog::from_dir`] reads from that folder), so every path the server returns exists.
-//! Everything is deterministic from the seed:
+//! [`generate`] writes `studies × series_per_study × images_per_series` files of square 16-bit MONOCHROME2
+//! images ([`DemoSpec::image_size`] pixels a side, Explicit VR Little Endian, with file meta) into a folder
+//! and returns their [`Catalog`] (the same one [`Catalog::from_dir`] reads from that folder), so every path
+//! the server returns exists. Everything is deterministic from the seed:
 //!
 //! - modalities alternate MR and CT within a study (MR series have an EchoTime, hence the `" TE-<n>"`
 //!   suffix); series numbers run backwards relative to the folder order;
@@ -14,6 +14,24 @@
 //!   image dates fall back to SeriesDate/SeriesTime;
 //! - the first study has no performing physician, the others have one; every third series has no
 //!   description; patients, ids, birth dates and sexes differ between studies.
+//!
+//! The pixels hold a synthetic [`Phantom`] (a background, a moving square and a disc whose value changes
+//! with the slice), with a geometry that agrees with the slice locations:
+//!
+//! - slice `p` of a series (its rank by slice location) is at SliceLocation [`FIRST_SLICE`] +
+//!   [`SLICE_STEP`]·p mm, with SliceThickness [`SLICE_STEP`] and PixelSpacing [`PIXEL_SPACING`] both ways;
+//! - CT series are axial: ImageOrientationPatient (1,0,0, 0,1,0), normal (0,0,1), ImagePositionPatient
+//!   (−c, −c, location) with c = (N − 1)·[`PIXEL_SPACING`]/2, so the image centre lies on the z axis. They
+//!   store each value plus 1024 with RescaleIntercept −1024 and RescaleSlope 1, and carry WindowCenter 600
+//!   and WindowWidth 1200;
+//! - MR series are sagittal, as the MR phantom of the upstream tests: ImageOrientationPatient (0,1,0,
+//!   0,0,−1), normal (−1,0,0), ImagePositionPatient (location, −c, c). They store the values themselves and
+//!   have no window, so a DCMPix starts with the window of its pixel range. Their position along the
+//!   normal falls as the slice location rises, so OsiriX reverses a viewer opened on them in slice-location
+//!   order, as it does with that phantom.
+//!
+//! In both, OsiriX's slice location (the image centre along the normal's dominant axis) is the
+//! SliceLocation.
 
 use std::path::Path;
 
@@ -25,7 +43,22 @@ use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 use crate::catalog::scan::{self, Header};
 use crate::{Catalog, Error};
 
+mod phantom;
+#[cfg(test)]
+mod tests;
+
+pub use phantom::{Disc, FIRST_SLICE, PIXEL_SPACING, Phantom, SLICE_STEP, Square};
+
 /// The size of a demo database and the seed of its values.
+///
+/// Build one from [`DemoSpec::DEFAULT`] so that fields added later keep their defaults:
+///
+/// ```
+/// use osirix_emulator::demo::DemoSpec;
+///
+/// const SPEC: DemoSpec = DemoSpec { studies: 10, image_size: 32, ..DemoSpec::DEFAULT };
+/// assert_eq!(SPEC.series_per_study, 2);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DemoSpec {
     /// Number of studies (one patient each).
@@ -36,17 +69,29 @@ pub struct DemoSpec {
     pub images_per_series: usize,
     /// Seed of every generated value; the same seed gives the same files and uids.
     pub seed: u64,
+    /// Rows and columns of every image (at least [`DemoSpec::MIN_IMAGE_SIZE`]); the [`Phantom`] scales
+    /// with it.
+    pub image_size: u16,
+}
+
+impl DemoSpec {
+    /// 3 studies × 2 series × 5 images of 64 × 64 pixels, seed 1.
+    pub const DEFAULT: DemoSpec = DemoSpec {
+        studies: 3,
+        series_per_study: 2,
+        images_per_series: 5,
+        seed: 1,
+        image_size: 64,
+    };
+
+    /// The smallest [`DemoSpec::image_size`]: the phantom's shapes need an eighth of the image.
+    pub const MIN_IMAGE_SIZE: u16 = 8;
 }
 
 impl Default for DemoSpec {
-    /// 3 studies × 2 series × 5 images, seed 1.
+    /// [`DemoSpec::DEFAULT`]: 3 studies × 2 series × 5 images of 64 × 64 pixels, seed 1.
     fn default() -> Self {
-        Self {
-            studies: 3,
-            series_per_study: 2,
-            images_per_series: 5,
-            seed: 1,
-        }
+        DemoSpec::DEFAULT
     }
 }
 
@@ -57,8 +102,16 @@ impl Default for DemoSpec {
 ///
 /// # Errors
 ///
-/// [`Error::DemoWrite`] if a folder or file cannot be written.
+/// [`Error::DemoSpec`] if `spec.image_size` is below [`DemoSpec::MIN_IMAGE_SIZE`], [`Error::DemoWrite`] if
+/// a folder or file cannot be written.
 pub fn generate(dir: impl AsRef<Path>, spec: &DemoSpec) -> Result<Catalog, Error> {
+    if spec.image_size < DemoSpec::MIN_IMAGE_SIZE {
+        return Err(Error::DemoSpec(format!(
+            "image_size {} is below the minimum of {}",
+            spec.image_size,
+            DemoSpec::MIN_IMAGE_SIZE
+        )));
+    }
     let dir = dir.as_ref();
     let write_error = |path: &Path, e: Box<dyn std::error::Error + Send + Sync>| Error::DemoWrite {
         path: path.to_path_buf(),
@@ -194,7 +247,7 @@ fn write_image(
     } else {
         position + 1
     };
-    let slice = -40.0 + 2.5 * position as f64;
+    let slice = FIRST_SLICE + SLICE_STEP * position as f64;
     let step = if m.is_multiple_of(2) {
         position
     } else {
@@ -304,6 +357,33 @@ fn write_image(
     );
     text(tags::INSTANCE_NUMBER, VR::IS, format!("{instance}"));
     text(tags::SLICE_LOCATION, VR::DS, format!("{slice:.4}"));
+    let size = spec.image_size;
+    let corner = (f64::from(size) - 1.0) * PIXEL_SPACING / 2.0;
+    let (orientation, origin) = if mr {
+        ("0\\1\\0\\0\\0\\-1", [slice, -corner, corner])
+    } else {
+        ("1\\0\\0\\0\\1\\0", [-corner, -corner, slice])
+    };
+    text(
+        tags::IMAGE_POSITION_PATIENT,
+        VR::DS,
+        origin.map(|v| format!("{v:.4}")).join("\\"),
+    );
+    text(tags::IMAGE_ORIENTATION_PATIENT, VR::DS, orientation.into());
+    text(
+        tags::PIXEL_SPACING,
+        VR::DS,
+        format!("{PIXEL_SPACING}\\{PIXEL_SPACING}"),
+    );
+    text(tags::SLICE_THICKNESS, VR::DS, format!("{SLICE_STEP}"));
+    // CT stores values plus 1024 under a rescale, as scanners store Hounsfield units; MR stores them as is.
+    let offset = if mr { 0.0 } else { 1024.0 };
+    if !mr {
+        text(tags::RESCALE_INTERCEPT, VR::DS, "-1024".into());
+        text(tags::RESCALE_SLOPE, VR::DS, "1".into());
+        text(tags::WINDOW_CENTER, VR::DS, "600".into());
+        text(tags::WINDOW_WIDTH, VR::DS, "1200".into());
+    }
     text(
         tags::PHOTOMETRIC_INTERPRETATION,
         VR::CS,
@@ -313,14 +393,17 @@ fn write_image(
         obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
     };
     short(tags::SAMPLES_PER_PIXEL, 1);
-    short(tags::ROWS, 8);
-    short(tags::COLUMNS, 8);
+    short(tags::ROWS, size);
+    short(tags::COLUMNS, size);
     short(tags::BITS_ALLOCATED, 16);
     short(tags::BITS_STORED, 16);
     short(tags::HIGH_BIT, 15);
     short(tags::PIXEL_REPRESENTATION, 0);
-    let pixels: Vec<u16> = (0..64u16)
-        .map(|i| (position as u16).wrapping_mul(64).wrapping_add(i))
+    // Phantom values are whole numbers from 100 to a little over 500 + 10 × images, so they fit 16 bits.
+    let pixels: Vec<u16> = Phantom::new(spec, position)
+        .values()
+        .into_iter()
+        .map(|v| (f64::from(v) + offset).clamp(0.0, 65535.0) as u16)
         .collect();
     obj.put(DataElement::new(
         tags::PIXEL_DATA,
