@@ -32,10 +32,18 @@
 //!
 //! In both, OsiriX's slice location (the image centre along the normal's dominant axis) is the
 //! SliceLocation.
+//!
+//! With [`DemoSpec::colour_and_multi_frame`], one more study (index `studies`, in `STUDY-sss` like the
+//! others) holds two series: `SERIES-00` has `images_per_series` 8-bit RGB Secondary Capture images (modality
+//! OT, axial geometry) coloured by [`Phantom::colour_at`], and `SERIES-01` has one Multi-frame Grayscale
+//! Word Secondary Capture file (modality MR, the sagittal geometry) of `images_per_series` frames, frame `p`
+//! holding the phantom of position `p`, its position in a Per-Frame Functional Groups item (Plane Position)
+//! and its spacing and orientation in the Shared Functional Groups.
 
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
@@ -72,16 +80,20 @@ pub struct DemoSpec {
     /// Rows and columns of every image (at least [`DemoSpec::MIN_IMAGE_SIZE`]); the [`Phantom`] scales
     /// with it.
     pub image_size: u16,
+    /// Adds one study after the others with a colour series and a multi-frame series (off by default);
+    /// see [the module documentation](self).
+    pub colour_and_multi_frame: bool,
 }
 
 impl DemoSpec {
-    /// 3 studies × 2 series × 5 images of 64 × 64 pixels, seed 1.
+    /// 3 studies × 2 series × 5 images of 64 × 64 pixels, seed 1, no colour or multi-frame study.
     pub const DEFAULT: DemoSpec = DemoSpec {
         studies: 3,
         series_per_study: 2,
         images_per_series: 5,
         seed: 1,
         image_size: 64,
+        colour_and_multi_frame: false,
     };
 
     /// The smallest [`DemoSpec::image_size`]: the phantom's shapes need an eighth of the image.
@@ -89,7 +101,8 @@ impl DemoSpec {
 }
 
 impl Default for DemoSpec {
-    /// [`DemoSpec::DEFAULT`]: 3 studies × 2 series × 5 images of 64 × 64 pixels, seed 1.
+    /// [`DemoSpec::DEFAULT`]: 3 studies × 2 series × 5 images of 64 × 64 pixels, seed 1, no colour or
+    /// multi-frame study.
     fn default() -> Self {
         DemoSpec::DEFAULT
     }
@@ -119,18 +132,24 @@ pub fn generate(dir: impl AsRef<Path>, spec: &DemoSpec) -> Result<Catalog, Error
     };
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e.into()))?;
     let root = std::path::absolute(dir).map_err(|e| write_error(dir, e.into()))?;
-    let mut files = Vec::new();
+    let mut series = Vec::new();
     for s in 0..spec.studies {
-        for m in 0..spec.series_per_study {
-            let folder = root
-                .join(format!("STUDY-{s:03}"))
-                .join(format!("SERIES-{m:02}"));
-            std::fs::create_dir_all(&folder).map_err(|e| write_error(&folder, e.into()))?;
-            files.extend(
-                (0..spec.images_per_series)
-                    .map(|k| (s, m, k, folder.join(format!("IM-{:04}.dcm", k + 1)))),
-            );
-        }
+        series
+            .extend((0..spec.series_per_study).map(|m| (s, m, Form::Grey, spec.images_per_series)));
+    }
+    if spec.colour_and_multi_frame {
+        series.push((spec.studies, 0, Form::Colour, spec.images_per_series));
+        series.push((spec.studies, 1, Form::MultiFrame, 1));
+    }
+    let mut files = Vec::new();
+    for (s, m, form, count) in series {
+        let folder = root
+            .join(format!("STUDY-{s:03}"))
+            .join(format!("SERIES-{m:02}"));
+        std::fs::create_dir_all(&folder).map_err(|e| write_error(&folder, e.into()))?;
+        files.extend(
+            (0..count).map(|k| (s, m, k, form, folder.join(format!("IM-{:04}.dcm", k + 1)))),
+        );
     }
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -142,7 +161,7 @@ pub fn generate(dir: impl AsRef<Path>, spec: &DemoSpec) -> Result<Catalog, Error
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(s, m, k, path)| write_image(spec, *s, *m, *k, path))
+                        .map(|(s, m, k, form, path)| write_image(spec, *s, *m, *k, *form, path))
                         .collect::<Result<Vec<Header>, Error>>()
                 })
             })
@@ -217,12 +236,24 @@ fn tm(dt: NaiveDateTime) -> String {
     format!("{}.{:04}", dt.format("%H%M%S"), dt.nanosecond() / 100_000)
 }
 
+/// What the pixels of a demo file are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// One 16-bit greyscale frame (MR or CT).
+    Grey,
+    /// One 8-bit RGB frame (OT).
+    Colour,
+    /// `images_per_series` 16-bit greyscale frames in one file (MR).
+    MultiFrame,
+}
+
 /// Writes image `k` of series `m` of study `s` and returns its header as the catalogue reads it.
 fn write_image(
     spec: &DemoSpec,
     s: usize,
     m: usize,
     k: usize,
+    form: Form,
     path: &Path,
 ) -> Result<Header, Error> {
     let seed = spec.seed;
@@ -237,10 +268,14 @@ fn write_image(
         + TimeDelta::seconds((r % 3600) as i64);
     let series_start = study_start + TimeDelta::minutes(10 * (m as i64 + 1));
 
-    let position = permutation(seed, s, m, spec.images_per_series)
-        .get(k)
-        .copied()
-        .unwrap_or(k);
+    // A multi-frame file starts at position 0: its frame p is position p.
+    let position = match form {
+        Form::MultiFrame => 0,
+        Form::Grey | Form::Colour => permutation(seed, s, m, spec.images_per_series)
+            .get(k)
+            .copied()
+            .unwrap_or(k),
+    };
     let paired = series_index % 4 == 3;
     let instance = if paired {
         position / 2 + 1
@@ -257,12 +292,19 @@ fn write_image(
     let acquired =
         series_start + TimeDelta::microseconds(60_000_000 + 530_000 + 1_312_500 * step as i64);
 
-    let mr = (s + m).is_multiple_of(2);
-    let modality = if mr { "MR" } else { "CT" };
-    let sop_class = if mr {
-        uids::MR_IMAGE_STORAGE
-    } else {
-        uids::CT_IMAGE_STORAGE
+    let mr = match form {
+        Form::Grey => (s + m).is_multiple_of(2),
+        Form::Colour => false,
+        Form::MultiFrame => true,
+    };
+    let (modality, sop_class) = match form {
+        Form::Grey if mr => ("MR", uids::MR_IMAGE_STORAGE),
+        Form::Grey => ("CT", uids::CT_IMAGE_STORAGE),
+        Form::Colour => ("OT", uids::SECONDARY_CAPTURE_IMAGE_STORAGE),
+        Form::MultiFrame => (
+            "MR",
+            uids::MULTI_FRAME_GRAYSCALE_WORD_SECONDARY_CAPTURE_IMAGE_STORAGE,
+        ),
     };
     let mut name = format!(
         "{}^{}",
@@ -357,59 +399,7 @@ fn write_image(
     );
     text(tags::INSTANCE_NUMBER, VR::IS, format!("{instance}"));
     text(tags::SLICE_LOCATION, VR::DS, format!("{slice:.4}"));
-    let size = spec.image_size;
-    let corner = (f64::from(size) - 1.0) * PIXEL_SPACING / 2.0;
-    let (orientation, origin) = if mr {
-        ("0\\1\\0\\0\\0\\-1", [slice, -corner, corner])
-    } else {
-        ("1\\0\\0\\0\\1\\0", [-corner, -corner, slice])
-    };
-    text(
-        tags::IMAGE_POSITION_PATIENT,
-        VR::DS,
-        origin.map(|v| format!("{v:.4}")).join("\\"),
-    );
-    text(tags::IMAGE_ORIENTATION_PATIENT, VR::DS, orientation.into());
-    text(
-        tags::PIXEL_SPACING,
-        VR::DS,
-        format!("{PIXEL_SPACING}\\{PIXEL_SPACING}"),
-    );
-    text(tags::SLICE_THICKNESS, VR::DS, format!("{SLICE_STEP}"));
-    // CT stores values plus 1024 under a rescale, as scanners store Hounsfield units; MR stores them as is.
-    let offset = if mr { 0.0 } else { 1024.0 };
-    if !mr {
-        text(tags::RESCALE_INTERCEPT, VR::DS, "-1024".into());
-        text(tags::RESCALE_SLOPE, VR::DS, "1".into());
-        text(tags::WINDOW_CENTER, VR::DS, "600".into());
-        text(tags::WINDOW_WIDTH, VR::DS, "1200".into());
-    }
-    text(
-        tags::PHOTOMETRIC_INTERPRETATION,
-        VR::CS,
-        "MONOCHROME2".into(),
-    );
-    let mut short = |tag: Tag, value: u16| {
-        obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
-    };
-    short(tags::SAMPLES_PER_PIXEL, 1);
-    short(tags::ROWS, size);
-    short(tags::COLUMNS, size);
-    short(tags::BITS_ALLOCATED, 16);
-    short(tags::BITS_STORED, 16);
-    short(tags::HIGH_BIT, 15);
-    short(tags::PIXEL_REPRESENTATION, 0);
-    // Phantom values are whole numbers from 100 to a little over 500 + 10 × images, so they fit 16 bits.
-    let pixels: Vec<u16> = Phantom::new(spec, position)
-        .values()
-        .into_iter()
-        .map(|v| (f64::from(v) + offset).clamp(0.0, 65535.0) as u16)
-        .collect();
-    obj.put(DataElement::new(
-        tags::PIXEL_DATA,
-        VR::OW,
-        PrimitiveValue::U16(pixels.into()),
-    ));
+    put_image(&mut obj, spec, form, mr, position);
 
     let write_error = |e: Box<dyn std::error::Error + Send + Sync>| Error::DemoWrite {
         path: path.to_path_buf(),
@@ -422,4 +412,142 @@ fn write_image(
     file.write_to_file(path)
         .map_err(|e| write_error(e.into()))?;
     Ok(header)
+}
+
+/// The origin and ImageOrientationPatient of a demo slice at `slice` mm: sagittal for MR, axial otherwise.
+fn plane(spec: &DemoSpec, mr: bool, slice: f64) -> ([f64; 3], &'static str) {
+    let corner = (f64::from(spec.image_size) - 1.0) * PIXEL_SPACING / 2.0;
+    if mr {
+        ([slice, -corner, corner], "0\\1\\0\\0\\0\\-1")
+    } else {
+        ([-corner, -corner, slice], "1\\0\\0\\0\\1\\0")
+    }
+}
+
+/// A DS value of several numbers.
+fn decimals(values: &[f64]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{v:.4}"))
+        .collect::<Vec<_>>()
+        .join("\\")
+}
+
+fn put_text(obj: &mut InMemDicomObject, tag: Tag, vr: VR, value: impl Into<String>) {
+    obj.put(DataElement::new(
+        tag,
+        vr,
+        PrimitiveValue::from(value.into()),
+    ));
+}
+
+fn put_short(obj: &mut InMemDicomObject, tag: Tag, value: u16) {
+    obj.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
+}
+
+/// A one-item sequence whose item holds one text attribute.
+fn one_item(sequence: Tag, tag: Tag, vr: VR, value: String) -> DataElement<InMemDicomObject> {
+    let mut item = InMemDicomObject::new_empty();
+    put_text(&mut item, tag, vr, value);
+    DataElement::new(sequence, VR::SQ, DataSetSequence::from(vec![item]))
+}
+
+/// The geometry, pixel attributes and pixel data of a demo file whose (first) slice is at `position`.
+fn put_image(obj: &mut InMemDicomObject, spec: &DemoSpec, form: Form, mr: bool, position: usize) {
+    let size = spec.image_size;
+    let slice_at = |p: usize| FIRST_SLICE + SLICE_STEP * p as f64;
+    let (origin, orientation) = plane(spec, mr, slice_at(position));
+    put_text(obj, tags::IMAGE_POSITION_PATIENT, VR::DS, decimals(&origin));
+    put_text(obj, tags::IMAGE_ORIENTATION_PATIENT, VR::DS, orientation);
+    let spacing = format!("{PIXEL_SPACING}\\{PIXEL_SPACING}");
+    put_text(obj, tags::PIXEL_SPACING, VR::DS, spacing.clone());
+    put_text(obj, tags::SLICE_THICKNESS, VR::DS, format!("{SLICE_STEP}"));
+    put_short(obj, tags::ROWS, size);
+    put_short(obj, tags::COLUMNS, size);
+    put_short(obj, tags::PIXEL_REPRESENTATION, 0);
+    if form == Form::Colour {
+        put_text(obj, tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "RGB");
+        put_short(obj, tags::SAMPLES_PER_PIXEL, 3);
+        put_short(obj, tags::PLANAR_CONFIGURATION, 0);
+        put_short(obj, tags::BITS_ALLOCATED, 8);
+        put_short(obj, tags::BITS_STORED, 8);
+        put_short(obj, tags::HIGH_BIT, 7);
+        let phantom = Phantom::new(spec, position);
+        let bytes: Vec<u8> = (0..u32::from(size))
+            .flat_map(|row| (0..u32::from(size)).map(move |column| (column, row)))
+            .flat_map(|(column, row)| phantom.colour_at(column, row))
+            .collect();
+        obj.put(DataElement::new(
+            tags::PIXEL_DATA,
+            VR::OB,
+            PrimitiveValue::U8(bytes.into()),
+        ));
+        return;
+    }
+    put_text(obj, tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2");
+    put_short(obj, tags::SAMPLES_PER_PIXEL, 1);
+    put_short(obj, tags::BITS_ALLOCATED, 16);
+    put_short(obj, tags::BITS_STORED, 16);
+    put_short(obj, tags::HIGH_BIT, 15);
+    // CT stores values plus 1024 under a rescale, as scanners store Hounsfield units; MR stores them as is.
+    let offset = if mr { 0.0 } else { 1024.0 };
+    if !mr {
+        put_text(obj, tags::RESCALE_INTERCEPT, VR::DS, "-1024");
+        put_text(obj, tags::RESCALE_SLOPE, VR::DS, "1");
+        put_text(obj, tags::WINDOW_CENTER, VR::DS, "600");
+        put_text(obj, tags::WINDOW_WIDTH, VR::DS, "1200");
+    }
+    let frames = if form == Form::MultiFrame {
+        spec.images_per_series
+    } else {
+        1
+    };
+    if form == Form::MultiFrame {
+        put_text(obj, tags::NUMBER_OF_FRAMES, VR::IS, frames.to_string());
+        let mut shared = InMemDicomObject::new_empty();
+        shared.put(one_item(
+            tags::PIXEL_MEASURES_SEQUENCE,
+            tags::PIXEL_SPACING,
+            VR::DS,
+            spacing,
+        ));
+        shared.put(one_item(
+            tags::PLANE_ORIENTATION_SEQUENCE,
+            tags::IMAGE_ORIENTATION_PATIENT,
+            VR::DS,
+            orientation.to_owned(),
+        ));
+        obj.put(DataElement::new(
+            tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE,
+            VR::SQ,
+            DataSetSequence::from(vec![shared]),
+        ));
+        let per_frame: Vec<_> = (0..frames)
+            .map(|p| {
+                let mut group = InMemDicomObject::new_empty();
+                group.put(one_item(
+                    tags::PLANE_POSITION_SEQUENCE,
+                    tags::IMAGE_POSITION_PATIENT,
+                    VR::DS,
+                    decimals(&plane(spec, mr, slice_at(p)).0),
+                ));
+                group
+            })
+            .collect();
+        obj.put(DataElement::new(
+            tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE,
+            VR::SQ,
+            DataSetSequence::from(per_frame),
+        ));
+    }
+    // Phantom values are whole numbers from 100 to 10 490, which fit 16 bits with the CT offset.
+    let pixels: Vec<u16> = (position..position + frames)
+        .flat_map(|p| Phantom::new(spec, p).values())
+        .map(|v| (f64::from(v) + offset) as u16)
+        .collect();
+    obj.put(DataElement::new(
+        tags::PIXEL_DATA,
+        VR::OW,
+        PrimitiveValue::U16(pixels.into()),
+    ));
 }

@@ -24,12 +24,16 @@ pub const PIXEL_SPACING: f64 = 0.5;
 /// - **square**: [`Phantom::SQUARE_VALUE`] (1000) on the `N/4 × N/4` pixels whose top-left pixel is
 ///   (column `N/8 + p mod N/8`, row `N/8`): it moves one column to the right per slice and starts again
 ///   every `N/8` slices;
-/// - **disc**: `500 + 10·p` on the pixels (column c, row r) with `(c − 5N/8)² + (r − 5N/8)² ≤ (N/8)²`, the
+/// - **disc**: `500 + 10·(p mod 1000)` on the pixels (column c, row r) with `(c − 5N/8)² + (r − 5N/8)² ≤ (N/8)²`, the
 ///   lattice points of a circle of radius `N/8` centred on pixel (5N/8, 5N/8): 197 pixels for the default
 ///   `N` = 64 (radius 8).
 ///
 /// Divisions are integer divisions. The square ends before column `N/2` and row `3N/8`, and the disc
 /// starts at row `N/2`, so the shapes never overlap or leave the image.
+///
+/// Colour demo images ([`DemoSpec::colour_and_multi_frame`]) hold the same shapes in colour
+/// ([`Phantom::colour_at`]): background [`Phantom::BACKGROUND_RGB`], square [`Phantom::SQUARE_RGB`], disc
+/// [`Phantom::DISC_RGB`].
 ///
 /// ```
 /// use osirix_emulator::demo::{DemoSpec, Phantom};
@@ -112,6 +116,15 @@ impl Phantom {
     /// The pixel value inside the square.
     pub const SQUARE_VALUE: f32 = 1000.0;
 
+    /// The colour (red, green, blue) outside the shapes in a colour image.
+    pub const BACKGROUND_RGB: [u8; 3] = [20, 20, 20];
+
+    /// The colour of the square in a colour image.
+    pub const SQUARE_RGB: [u8; 3] = [255, 0, 0];
+
+    /// The colour of the disc in a colour image.
+    pub const DISC_RGB: [u8; 3] = [0, 0, 255];
+
     /// The phantom of the image at `position` (its rank by slice location in its series, from 0) of a demo
     /// database generated with `spec`.
     pub fn new(spec: &DemoSpec, position: usize) -> Phantom {
@@ -153,7 +166,7 @@ impl Phantom {
             column: centre,
             row: centre,
             radius: self.size / 8,
-            value: 500.0 + 10.0 * self.position as f32,
+            value: 500.0 + 10.0 * (self.position % 1000) as f32,
         }
     }
 
@@ -166,6 +179,17 @@ impl Phantom {
             disc.value
         } else {
             Phantom::BACKGROUND
+        }
+    }
+
+    /// The colour (red, green, blue) of pixel (`column`, `row`) in a colour image.
+    pub fn colour_at(&self, column: u32, row: u32) -> [u8; 3] {
+        if self.square().contains(column, row) {
+            Phantom::SQUARE_RGB
+        } else if self.disc().contains(column, row) {
+            Phantom::DISC_RGB
+        } else {
+            Phantom::BACKGROUND_RGB
         }
     }
 

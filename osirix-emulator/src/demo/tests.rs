@@ -172,3 +172,84 @@ fn the_disc_counts_lattice_points() {
         assert_eq!(brute, count);
     }
 }
+
+#[test]
+fn the_colour_and_multi_frame_study() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let spec = DemoSpec {
+        studies: 2,
+        images_per_series: 6,
+        image_size: 32,
+        colour_and_multi_frame: true,
+        ..DemoSpec::DEFAULT
+    };
+    let catalog = generate(dir.path(), &spec).expect("demo");
+    assert_eq!(catalog.studies().len(), 3);
+    assert_eq!(catalog.images().len(), 2 * 2 * 6 + 6 + 1);
+    let read_back = Catalog::from_dir(dir.path()).expect("reads back");
+    assert_eq!(read_back.images(), catalog.images());
+    assert_eq!(read_back.skipped(), 0);
+
+    let colour: Vec<_> = catalog
+        .images()
+        .iter()
+        .filter(|i| i.modality == "OT")
+        .collect();
+    assert_eq!(colour.len(), 6);
+    for image in colour {
+        let path = Path::new(&image.path);
+        assert!(read_geometry(path).expect("geometry").is_colour());
+        let phantom = Phantom::for_image(&spec, image).expect("a demo slice location");
+        let buffer = decode_frame(path, 0).expect("colour decodes");
+        let Samples::Argb(pixels) = buffer.samples() else {
+            panic!("colour images decode to ARGB");
+        };
+        let want: Vec<[u8; 4]> = (0..32)
+            .flat_map(|row| (0..32).map(move |column| (column, row)))
+            .map(|(c, r)| {
+                let [red, green, blue] = phantom.colour_at(c, r);
+                [255, red, green, blue]
+            })
+            .collect();
+        assert_eq!(pixels, &want);
+        let red = pixels
+            .iter()
+            .filter(|p| p[1..] == Phantom::SQUARE_RGB)
+            .count();
+        let blue = pixels
+            .iter()
+            .filter(|p| p[1..] == Phantom::DISC_RGB)
+            .count();
+        // 32 × 32: the square is 8 × 8, the disc has radius 4 (49 pixels).
+        assert_eq!((red, blue), (64, 49));
+    }
+
+    let multi: Vec<_> = catalog
+        .images()
+        .iter()
+        .filter(|i| i.number_of_frames > 1)
+        .collect();
+    assert_eq!(multi.len(), 1);
+    let image = multi[0];
+    assert_eq!((image.number_of_frames, image.modality.as_str()), (6, "MR"));
+    let path = Path::new(&image.path);
+    let geometry = read_geometry(path).expect("geometry");
+    assert_eq!(geometry.number_of_frames(), 6);
+    for p in 0..6u32 {
+        let frame = geometry.frame(p).expect("frame");
+        let slice = FIRST_SLICE + SLICE_STEP * f64::from(p);
+        assert_eq!(frame.slice_location, slice, "frame {p}");
+        assert_eq!(frame.origin[0], slice);
+        assert_eq!(frame.normal, [-1.0, 0.0, 0.0]);
+        assert_eq!((frame.spacing_x, frame.spacing_y), (0.5, 0.5));
+        let values = match decode_frame(path, p).expect("frame decodes").samples() {
+            Samples::Grey(v) => v.clone(),
+            Samples::Argb(_) => panic!("greyscale frames"),
+        };
+        assert_eq!(
+            values,
+            Phantom::new(&spec, p as usize).values(),
+            "frame {p}"
+        );
+    }
+}
