@@ -65,7 +65,8 @@ pub(crate) fn decode_frame_of(
     let layout = Layout::of(obj, native.is_some())?;
     if let Some(value) = native {
         let frame_bytes = count * layout.samples * layout.bytes_per_sample;
-        if value.calculate_byte_len() < (frame as usize + 1) * frame_bytes {
+        let needed = (frame as usize + 1).checked_mul(frame_bytes);
+        if needed.is_none_or(|needed| value.calculate_byte_len() < needed) {
             return Err(PixelError::Decode(short_data(
                 rows, columns, &layout, frames,
             )));

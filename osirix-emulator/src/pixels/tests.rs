@@ -673,6 +673,18 @@ fn pixel_data_shorter_than_declared_is_an_error() {
     assert!(decode_frame(&path, 0).is_ok());
     let error = decode_frame(&path, 1).expect_err("no data for frame 1");
     assert!(matches!(error, PixelError::Decode(_)), "{error:?}");
+
+    // Declared sizes whose product overflows 64 bits: 65535² pixels × 4 bytes × 2³¹ − 1 frames.
+    let mut obj = Image::grey(65535, 65535, 32, false).data_set();
+    put_str(&mut obj, tags::NUMBER_OF_FRAMES, VR::IS, "2147483647");
+    put_pixels(&mut obj, VR::OB, PrimitiveValue::U8(vec![0; 4].into()));
+    let path = write(dir.path(), "huge.dcm", obj, uids::EXPLICIT_VR_LITTLE_ENDIAN);
+    assert_eq!(
+        read_geometry(&path).expect("header").number_of_frames(),
+        i32::MAX as u32
+    );
+    let error = decode_frame(&path, i32::MAX as u32 - 1).expect_err("no such data");
+    assert!(matches!(error, PixelError::Decode(_)), "{error:?}");
 }
 
 #[test]
