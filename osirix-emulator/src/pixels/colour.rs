@@ -101,9 +101,10 @@ pub(crate) fn conversion_window(values: &[f32]) -> (i64, i64) {
 /// The byte of `value` in the window (`level`, `width`).
 ///
 /// The window runs from `level − width / 2` to `level + width / 2`, with integer halves. Inside it a value
-/// maps linearly onto 0–255 as the platform's float-to-8-bit conversion does, with
-/// `255 · (v − low) / (high − low) + 0.5` clipped to 0–255 and truncated. Below it gives 0 and above it 255.
-/// An empty window (high ≤ low) gives 0 below low and 255 from low up; NaN gives 0.
+/// maps linearly onto 0–255 with `255 · (v − low) / (high − low) + 0.5` clipped to 0–255 and truncated: the
+/// rounding of Apple's vImage float-to-8-bit conversion, assumed here because OsiriX's own rounding is not
+/// known. Below the window gives 0 and above it 255. An empty window (high ≤ low) gives 0 below low and 255
+/// from low up; NaN gives 0.
 pub(crate) fn window_byte(value: f32, level: i64, width: i64) -> u8 {
     let low = level.saturating_sub(width / 2);
     let high = level.saturating_add(width / 2);
