@@ -38,6 +38,7 @@ async fn main() -> anyhow::Result<()> {
         series_per_study: 3,
         images_per_series: 10,
         seed: 1,
+        ..DemoSpec::DEFAULT
     };
     let catalog = generate(dir.path(), &spec).context("generating the demo database")?;
 

@@ -16,6 +16,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A demo database was asked for with values it cannot have.
+    #[error("invalid demo database: {0}")]
+    DemoSpec(String),
     /// A demo database file or folder could not be written.
     #[error("cannot write the demo file {}", path.display())]
     DemoWrite {

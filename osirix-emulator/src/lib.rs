@@ -2,7 +2,8 @@
 //! OsiriXgrpc clients anywhere (no macOS, no OsiriX).
 //!
 //! - [`Catalog`] reads a folder of DICOM files (headers only) into studies → series → images, with the
-//!   values OsiriX derives on import (spec §5.2); [`demo::generate`] writes a synthetic one.
+//!   values OsiriX derives on import (spec §5.2); [`demo::generate`] writes a synthetic one whose pixels hold
+//!   a [`demo::Phantom`] of known shapes and values.
 //! - [`Emulator::builder`] serves it over gRPC with OsiriX's answers for the Osirix, BrowserController,
 //!   DicomStudy, DicomSeries and DicomImage RPCs (spec §2), including the failure strings and the wrapped
 //!   `millisecond` of quirk Q2. Every other RPC answers gRPC UNIMPLEMENTED.
@@ -27,6 +28,9 @@ pub mod catalog;
 mod control;
 pub mod demo;
 mod error;
+// The DCMPix handlers (issue 12) are the callers; until they land, only the tests and the demo use it.
+#[cfg_attr(not(test), allow(dead_code, unused_imports))]
+mod pixels;
 pub(crate) mod roi;
 mod server;
 mod service;

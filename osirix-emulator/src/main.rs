@@ -44,6 +44,12 @@ struct Args {
     /// Demo: seed of the generated values.
     #[arg(long, default_value_t = DemoSpec::default().seed, requires = "demo")]
     seed: u64,
+    /// Demo: rows and columns of every image (at least 8).
+    #[arg(long, default_value_t = DemoSpec::default().image_size, requires = "demo")]
+    image_size: u16,
+    /// Demo: add a study with a colour series and a multi-frame series.
+    #[arg(long, requires = "demo")]
+    colour_and_multi_frame: bool,
     /// Handle one call at a time, like OsiriX's main thread.
     #[arg(long)]
     serial: bool,
@@ -96,6 +102,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 series_per_study: args.series,
                 images_per_series: args.images,
                 seed: args.seed,
+                image_size: args.image_size,
+                colour_and_multi_frame: args.colour_and_multi_frame,
             };
             let started = std::time::Instant::now();
             let catalog = tokio::task::block_in_place(|| demo::generate(dir, &spec))?;

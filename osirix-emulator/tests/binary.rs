@@ -34,6 +34,9 @@ async fn the_binary_serves_a_demo_database() {
                 "2",
                 "--images",
                 "3",
+                "--image-size",
+                "16",
+                "--colour-and-multi-frame",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -71,12 +74,29 @@ async fn the_binary_serves_a_demo_database() {
         .expect("rpc")
         .into_inner()
         .studies;
-    assert_eq!(studies.len(), 2);
+    assert_eq!(
+        studies.len(),
+        3,
+        "two studies and the colour/multi-frame one"
+    );
     assert_eq!(
         std::fs::read_dir(dir.path()).expect("dir").count(),
-        2,
+        3,
         "one folder per study"
     );
+    let images = client
+        .dicom_study_images(studies[0].clone())
+        .await
+        .expect("rpc")
+        .into_inner()
+        .images;
+    let width = client
+        .dicom_image_width(images[0].clone())
+        .await
+        .expect("rpc")
+        .into_inner()
+        .width;
+    assert_eq!(width, 16, "--image-size");
 }
 
 #[test]

@@ -35,6 +35,7 @@ fn the_demo_database_reads_back_identically() {
         series_per_study: 3,
         images_per_series: 6,
         seed: 11,
+        ..DemoSpec::DEFAULT
     };
     let generated = generate(dir.path(), &spec).expect("demo");
     assert_eq!(generated.images().len(), 72);
@@ -68,6 +69,7 @@ fn demo_values_cover_the_interesting_cases() {
             series_per_study: 4,
             images_per_series: 6,
             seed: 3,
+            ..DemoSpec::DEFAULT
         },
     )
     .expect("demo");
@@ -125,6 +127,7 @@ async fn files_that_are_not_dicom_are_skipped_and_counted() {
             series_per_study: 1,
             images_per_series: 3,
             seed: 1,
+            ..DemoSpec::DEFAULT
         },
     )
     .expect("demo");

@@ -196,6 +196,7 @@ async fn serial_builder_option() {
         series_per_study: 1,
         images_per_series: 3,
         seed: 5,
+        ..DemoSpec::DEFAULT
     };
     let Harness {
         emu,
@@ -363,7 +364,7 @@ async fn thousands_of_concurrent_calls() {
         let value = result.expect("task").expect("call");
         let expected = match i % 3 {
             0 => 10,
-            1 => 8,
+            1 => usize::from(DemoSpec::default().image_size),
             _ => 1 + 3 + 6 + 30,
         };
         assert_eq!(value, expected);
@@ -384,6 +385,7 @@ async fn tls() {
         series_per_study: 1,
         images_per_series: 1,
         seed: 3,
+        ..DemoSpec::DEFAULT
     };
     let Harness {
         emu,

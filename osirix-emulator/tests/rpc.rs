@@ -82,6 +82,7 @@ async fn version_is_configurable() {
         series_per_study: 1,
         images_per_series: 1,
         seed: 9,
+        ..osirix_emulator::demo::DemoSpec::DEFAULT
     };
     let Harness {
         mut client,
@@ -769,14 +770,15 @@ async fn image_rpcs_report_the_catalogue() {
             .expect("rpc")
             .into_inner();
         assert_ok(&r.status);
-        assert_eq!((r.width, rec.width), (8, 8));
+        let size = u32::from(osirix_emulator::demo::DemoSpec::default().image_size);
+        assert_eq!((r.width, rec.width), (size, size));
         let r = client
             .dicom_image_height(h.clone())
             .await
             .expect("rpc")
             .into_inner();
         assert_ok(&r.status);
-        assert_eq!((r.height, rec.height), (8, 8));
+        assert_eq!((r.height, rec.height), (size, size));
         let r = client
             .dicom_image_sop_instance_uid(h.clone())
             .await

@@ -70,6 +70,7 @@ impl LoadConfig {
                 series_per_study: 4,
                 images_per_series: 8,
                 seed: 7,
+                ..DemoSpec::DEFAULT
             },
             faults: None,
             retry: RetryConfig::default(),

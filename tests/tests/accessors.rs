@@ -27,6 +27,7 @@ const SPEC: DemoSpec = DemoSpec {
     series_per_study: 3,
     images_per_series: 4,
     seed: 7,
+    ..DemoSpec::DEFAULT
 };
 
 async fn fixture() -> Fixture {

@@ -237,6 +237,7 @@ async fn a_cold_walk_reads_each_value_once() {
         series_per_study: 2,
         images_per_series: 3,
         seed: 3,
+        ..DemoSpec::DEFAULT
     };
     let fx = Fixture::with_spec(spec, false).await;
     for _ in 0..2 {

@@ -17,6 +17,7 @@ const SPEC: DemoSpec = DemoSpec {
     series_per_study: 2,
     images_per_series: 3,
     seed: 11,
+    ..DemoSpec::DEFAULT
 };
 
 async fn fixture() -> Fixture {

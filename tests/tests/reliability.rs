@@ -212,6 +212,7 @@ async fn closing_the_client_under_load_ends_every_call_promptly() {
             series_per_study: 3,
             images_per_series: 4,
             seed: 3,
+            ..DemoSpec::DEFAULT
         },
         false,
     )
