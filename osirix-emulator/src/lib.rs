@@ -28,15 +28,17 @@ mod codec;
 mod control;
 pub mod demo;
 mod error;
+mod file_guard;
 pub mod proto;
 mod server;
 mod service;
 pub mod uid;
 pub mod wire_date;
 
-pub use catalog::{Catalog, Image, Series, Study};
+pub use catalog::{Catalog, Image, Series, SkippedFile, Study};
 pub use control::Faults;
 pub use error::Error;
+pub use file_guard::MAX_SEQUENCE_DEPTH;
 pub use server::{
     DEFAULT_BUNDLE_NAME, DEFAULT_VERSION, Emulator, EmulatorBuilder, MAX_MESSAGE_SIZE,
     RunningEmulator,
