@@ -36,7 +36,7 @@ pub mod uid;
 pub mod wire_date;
 
 pub use catalog::{Catalog, Image, Series, SkippedFile, Study};
-pub use control::Faults;
+pub use control::{Faults, OTHER_SERVICE, UNKNOWN_METHOD};
 pub use error::Error;
 pub use file_guard::MAX_SEQUENCE_DEPTH;
 pub use server::{

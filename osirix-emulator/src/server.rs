@@ -200,12 +200,16 @@ impl RunningEmulator {
     }
 
     /// How many calls of `rpc` (e.g. `"DicomSeriesPaths"`) reached the server since the last reset,
-    /// including calls failed by an injected fault and calls of unimplemented RPCs.
+    /// including calls failed by an injected fault and calls of unimplemented RPCs. Calls of paths that
+    /// name no OsiriX RPC are counted under [`UNKNOWN_METHOD`](crate::UNKNOWN_METHOD) (under the
+    /// OsiriXgrpc service) and [`OTHER_SERVICE`](crate::OTHER_SERVICE) (any other service, such as a
+    /// health probe); any other `rpc` is 0.
     pub fn calls(&self, rpc: &str) -> u64 {
         self.control.calls(rpc)
     }
 
-    /// How many calls of any RPC reached the server since the last reset.
+    /// How many calls of OsiriX RPCs (served, failed by a fault, or unimplemented) reached the server since
+    /// the last reset; unknown methods and other services are not OsiriX RPCs.
     pub fn total_calls(&self) -> u64 {
         self.control.total_calls()
     }
