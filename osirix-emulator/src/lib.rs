@@ -25,6 +25,7 @@
 
 pub mod catalog;
 mod codec;
+mod connections;
 mod control;
 pub mod demo;
 mod error;
@@ -40,7 +41,9 @@ pub use control::{Faults, OTHER_SERVICE, UNKNOWN_METHOD};
 pub use error::Error;
 pub use file_guard::MAX_SEQUENCE_DEPTH;
 pub use server::{
-    DEFAULT_BUNDLE_NAME, DEFAULT_VERSION, Emulator, EmulatorBuilder, MAX_MESSAGE_SIZE,
+    DEFAULT_BUNDLE_NAME, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_VERSION, Emulator, EmulatorBuilder, MAX_MESSAGE_SIZE,
     RunningEmulator,
 };
 pub use uid::{Class, ObjectRef};
