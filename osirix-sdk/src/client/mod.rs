@@ -2,11 +2,15 @@
 //! clone and every handle it hands out.
 
 mod builder;
+mod connector;
+mod probe;
 mod transport;
+mod wire;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES};
-pub(crate) use transport::is_transport_failure;
+pub(crate) use connector::ServerStart;
 pub use transport::{BoxError, HttpService};
+pub(crate) use wire::{WireFailure, wire_failure};
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -48,6 +52,8 @@ pub struct Client {
 struct Shared {
     id: u64,
     transport: transport::Transport,
+    /// How the server of the latest connection began, to tell its failures apart.
+    server_start: Arc<connector::ServerStartNote>,
     timeouts: crate::TimeoutConfig,
     retrier: Arc<Retrier>,
     cache: Option<ResponseCache>,
@@ -203,11 +209,16 @@ impl Client {
         }
         let mut transport = shared.transport.clone();
         let max = shared.max_message_bytes;
+        let start = &shared.server_start;
         let exchange = async move {
             std::future::poll_fn(|cx| tower::Service::poll_ready(&mut transport, cx))
                 .await
                 .map_err(|e| {
-                    Error::from_status(rpc.name, tonic::Status::from_error(Box::new(e)))
+                    Error::from_status(
+                        rpc.name,
+                        tonic::Status::from_error(Box::new(e)),
+                        start.get(),
+                    )
                 })?;
             // The readiness reserved above travels with the transport into `Grpc`.
             let mut grpc = tonic::client::Grpc::new(transport)
@@ -217,7 +228,7 @@ impl Client {
             let path = http::uri::PathAndQuery::from_static(rpc.path);
             match grpc.unary(request, path, codec).await {
                 Ok(response) => Ok(response.into_inner()),
-                Err(status) => Err(Error::from_status(rpc.name, status)),
+                Err(status) => Err(Error::from_status(rpc.name, status, start.get())),
             }
         };
         // The earlier of the attempt's own end and the call's deadline; the error is only built if it fires.
