@@ -436,3 +436,27 @@ impl Drop for RunningEmulator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_as_documented() {
+        let b = Emulator::builder(Catalog::from_headers(Vec::new()));
+        assert_eq!(b.max_connections, 4096);
+        assert_eq!(b.max_concurrent_streams, 1024);
+        assert_eq!(b.max_header_list_size, 16 * 1024);
+        assert_eq!(b.handshake_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(b.idle_timeout, Some(Duration::from_secs(300)));
+        assert_eq!(b.request_timeout, Some(Duration::from_secs(300)));
+        assert!(!b.serial && b.tls.is_none() && b.fault_seed == 0);
+        assert_eq!(
+            (b.version.as_str(), b.bundle_name.as_str()),
+            ("14.0.0", "OsiriX MD")
+        );
+        // Limits below 1 are taken as 1.
+        let b = b.max_connections(0).max_concurrent_streams(0);
+        assert_eq!((b.max_connections, b.max_concurrent_streams), (1, 1));
+    }
+}

@@ -78,11 +78,13 @@ impl std::fmt::Debug for Client {
 static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Client {
-    /// Connects to `endpoint` (e.g. `"http://127.0.0.1:50051"`) with the default settings.
+    /// Connects to `endpoint` (e.g. `"http://127.0.0.1:50051"`) with the default settings, and proves a gRPC
+    /// server answers there ([`ClientBuilder::connect`]).
     ///
     /// # Errors
     /// [`Error::Connect`] when the endpoint is not a valid URI or nothing answers there within the connect
-    /// timeout. Use [`ClientBuilder::connect_lazy`] to connect on first use instead.
+    /// timeout, [`Error::Protocol`] when the server does not speak gRPC over HTTP/2, [`Error::Tls`] when the TLS
+    /// handshake fails. Use [`ClientBuilder::connect_lazy`] to connect on first use instead.
     pub async fn connect(endpoint: impl Into<String>) -> Result<Self> {
         Self::builder(endpoint).connect().await
     }
