@@ -48,7 +48,7 @@ async fn version_at(addr: std::net::SocketAddr, limit: Duration) -> Result<(), S
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_are_served_while_more_silent_sockets_are_open_than_descriptors() {
     let dir = tempfile::tempdir().expect("dir");
-    let command = "ulimit -n 256 && exec \"$0\" --demo \"$1\" --addr 127.0.0.1:0 --studies 1 --series 1 --images 2";
+    let command = "ulimit -n 128 && exec \"$0\" --demo \"$1\" --addr 127.0.0.1:0 --studies 1 --series 1 --images 2";
     let mut child = Child(
         Command::new("sh")
             .arg("-c")
@@ -78,23 +78,23 @@ async fn calls_are_served_while_more_silent_sockets_are_open_than_descriptors() 
         log
     });
 
-    // More silent sockets than the emulator has descriptors: they connect and never say anything.
+    // More silent sockets than the emulator has descriptors: they connect and never say anything. (Few enough
+    // for the test process itself under macOS's default limit of 256.)
     let started = Instant::now();
     let mut silent = Vec::new();
-    for _ in 0..300 {
+    for _ in 0..160 {
         silent.push(tokio::net::TcpStream::connect(addr).await.expect("connect"));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     for attempt in 0..5 {
         version_at(addr, Duration::from_secs(20))
             .await
-            .unwrap_or_else(|e| panic!("call {attempt} beside 300 silent sockets: {e}"));
+            .unwrap_or_else(|e| panic!("call {attempt} beside 160 silent sockets: {e}"));
     }
     let elapsed = started.elapsed();
     drop(silent);
     drop(child);
     let log = log.join().expect("log");
-    eprintln!("{log}");
     // The accept loop backs off and folds its warnings: at most one every few seconds, not one per failure.
     let warnings = log.lines().filter(|l| l.contains("accept failed")).count();
     let allowed = 2 + elapsed.as_secs() as usize / 5;

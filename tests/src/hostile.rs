@@ -8,7 +8,7 @@
 //! modes (a raw `grpc-status`, a non-gRPC answer, a broken gRPC body) itself.
 //!
 //! [`RawTcpServer`] covers what is not HTTP/2 at all: an HTTP/1.1 page, a connection closed at once, a server
-//! that never says anything.
+//! that never says anything, garbage; and an HTTP/2 server that only says GOAWAY.
 
 use std::collections::HashMap;
 use std::convert::Infallible;

@@ -95,7 +95,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit on opening the connection. Default: 5 s.
+    /// The limit on opening a connection (TCP and TLS), and for [`ClientBuilder::connect`] also on the
+    /// server's first answer and the health check that proves it speaks gRPC. Default: 5 s.
     pub fn connect_timeout(mut self, limit: Option<Duration>) -> Self {
         self.timeouts = self.timeouts.with_connect(limit);
         self
@@ -203,8 +204,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Connects now: opens the connection and makes one round trip (a gRPC health check, which does not reach
-    /// OsiriX's main thread) to prove the server speaks gRPC over HTTP/2, all within the connect timeout.
+    /// Connects now: opens the connection, waits for the server's first bytes, and makes one round trip (a gRPC
+    /// health check, which does not reach OsiriX's main thread) to prove the server speaks gRPC over HTTP/2, all
+    /// within the connect timeout. The check carries the client's metadata but does not go through the layers
+    /// added with [`ClientBuilder::layer`]; any gRPC answer to it, `UNIMPLEMENTED` included, will do.
     ///
     /// # Errors
     /// [`Error::Connect`] when the endpoint is invalid, TLS settings come with an `http://` endpoint, there is
