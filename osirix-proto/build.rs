@@ -19,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fds = protox::compile(&protos, [dir])?;
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     std::fs::write(out.join("osirixgrpc.bin"), fds.encode_to_vec())?;
+    std::fs::write(out.join("methods.rs"), methods(&fds))?;
 
     tonic_prost_build::configure()
         .build_server(false)
@@ -37,4 +38,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .generate_default_stubs(true)
         .compile_fds(fds)?;
     Ok(())
+}
+
+/// The sorted method names of `osirixgrpc.OsiriXService`, as a Rust constant.
+fn methods(fds: &prost_types::FileDescriptorSet) -> String {
+    let mut names: Vec<&str> = fds
+        .file
+        .iter()
+        .filter(|f| f.package() == "osirixgrpc")
+        .flat_map(|f| &f.service)
+        .filter(|s| s.name() == "OsiriXService")
+        .flat_map(|s| &s.method)
+        .map(|m| m.name())
+        .collect();
+    names.sort_unstable();
+    let list: String = names.iter().map(|n| format!("    {n:?},\n")).collect();
+    format!(
+        "/// Every method of `osirixgrpc.OsiriXService` (all unary), sorted by name.\npub const METHODS: [&str; {}] = [\n{list}];\n",
+        names.len()
+    )
 }

@@ -3,8 +3,12 @@
 //! It works on plain `http::Request` paths (`/osirixgrpc.OsiriXService/<Rpc>`), so it sees every call
 //! that reaches the server, served or not, before any decoding. Injected failures are answered as a gRPC
 //! status ([`tonic::Status::into_http`]), exactly as a transport-level failure would look to a client.
+//!
+//! Only OsiriX RPCs (the 141 methods of the service) are counted by name and go through faults and the
+//! serial gate, as only they reach OsiriX's main thread. A path under the service that names no method,
+//! and any other service (a health probe, reflection), is counted under one fixed key each and passed
+//! straight on, so a client cannot grow the counters with made-up paths.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -178,10 +182,60 @@ impl Faults {
     }
 }
 
+/// Every method of the service, sorted: the keys of the call counters.
+use osirix_proto::METHODS as RPC_NAMES;
+
+/// The counter key of calls under `/osirixgrpc.OsiriXService/` that name no OsiriX RPC.
+pub const UNKNOWN_METHOD: &str = "<unknown method>";
+/// The counter key of calls of any other service (a gRPC health probe, reflection, any stray path).
+pub const OTHER_SERVICE: &str = "<other service>";
+
+/// What a request path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// The OsiriX RPC with this index in [`RPC_NAMES`].
+    Rpc(usize),
+    UnknownMethod,
+    OtherService,
+}
+
+/// The path prefix of the OsiriXgrpc methods.
+const SERVICE_PREFIX: &str = "/osirixgrpc.OsiriXService/";
+
+impl Route {
+    fn of(path: &str) -> Route {
+        match path.strip_prefix(SERVICE_PREFIX) {
+            Some(method) => RPC_NAMES
+                .binary_search(&method)
+                .map_or(Route::UnknownMethod, Route::Rpc),
+            None => Route::OtherService,
+        }
+    }
+
+    /// The route a counter key names (an RPC name or one of the two fixed keys).
+    fn of_key(key: &str) -> Option<Route> {
+        match key {
+            UNKNOWN_METHOD => Some(Route::UnknownMethod),
+            OTHER_SERVICE => Some(Route::OtherService),
+            _ => RPC_NAMES.binary_search(&key).ok().map(Route::Rpc),
+        }
+    }
+
+    /// The index of its counter: the RPCs, then the two fixed keys.
+    fn counter(self) -> usize {
+        match self {
+            Route::Rpc(i) => i,
+            Route::UnknownMethod => RPC_NAMES.len(),
+            Route::OtherService => RPC_NAMES.len() + 1,
+        }
+    }
+}
+
 /// Counters, faults and serial mode of one running emulator, shared by the layer and the handle.
 #[derive(Debug)]
 pub(crate) struct Control {
-    counters: Mutex<HashMap<String, u64>>,
+    /// One counter per OsiriX RPC, then [`UNKNOWN_METHOD`] and [`OTHER_SERVICE`]: a fixed size.
+    counters: Box<[AtomicU64]>,
     total: AtomicU64,
     pub(crate) faults: Faults,
     serial: AtomicBool,
@@ -207,18 +261,12 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// The path prefix of the OsiriXgrpc methods.
-const SERVICE_PREFIX: &str = "/osirixgrpc.OsiriXService/";
-
-/// The counter name of a request path: the RPC name for OsiriXgrpc methods, else the whole path.
-fn rpc_name(path: &str) -> &str {
-    path.strip_prefix(SERVICE_PREFIX).unwrap_or(path)
-}
-
 impl Control {
     pub(crate) fn new(serial: bool, seed: u64) -> Self {
         Self {
-            counters: Mutex::new(HashMap::new()),
+            counters: (0..RPC_NAMES.len() + 2)
+                .map(|_| AtomicU64::new(0))
+                .collect(),
             total: AtomicU64::new(0),
             faults: Faults::new(seed),
             serial: AtomicBool::new(serial),
@@ -228,23 +276,17 @@ impl Control {
         }
     }
 
-    fn counters(&self) -> MutexGuard<'_, HashMap<String, u64>> {
-        self.counters.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn count(&self, rpc: &str) {
-        let mut counters = self.counters();
-        match counters.get_mut(rpc) {
-            Some(n) => *n += 1,
-            None => {
-                counters.insert(rpc.to_owned(), 1);
-            }
+    fn count(&self, route: Route) {
+        self.counters[route.counter()].fetch_add(1, Ordering::Relaxed);
+        if let Route::Rpc(_) = route {
+            self.total.fetch_add(1, Ordering::Relaxed);
         }
-        self.total.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn calls(&self, rpc: &str) -> u64 {
-        self.counters().get(rpc).copied().unwrap_or(0)
+    pub(crate) fn calls(&self, key: &str) -> u64 {
+        Route::of_key(key).map_or(0, |route| {
+            self.counters[route.counter()].load(Ordering::Relaxed)
+        })
     }
 
     pub(crate) fn total_calls(&self) -> u64 {
@@ -252,8 +294,9 @@ impl Control {
     }
 
     pub(crate) fn reset_counters(&self) {
-        let mut counters = self.counters();
-        counters.clear();
+        for counter in &self.counters {
+            counter.store(0, Ordering::Relaxed);
+        }
         self.total.store(0, Ordering::Relaxed);
         self.peak_in_flight
             .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
@@ -295,8 +338,8 @@ impl<S> Layer<S> for ControlLayer {
     }
 }
 
-/// Counts each call, then (holding the serial gate if on) waits out injected latency and either answers
-/// an injected failure or passes the call on.
+/// Counts each call; for an OsiriX RPC, then (holding the serial gate if on) waits out injected latency
+/// and either answers an injected failure or passes the call on. Other paths pass straight on.
 #[derive(Debug, Clone)]
 pub(crate) struct ControlService<S> {
     inner: S,
@@ -322,8 +365,12 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let control = Arc::clone(&self.control);
         Box::pin(async move {
-            let rpc = rpc_name(request.uri().path());
-            control.count(rpc);
+            let route = Route::of(request.uri().path());
+            control.count(route);
+            let Route::Rpc(index) = route else {
+                return inner.call(request).await;
+            };
+            let rpc = RPC_NAMES[index];
             // One call at a time, like OsiriX's main thread; the semaphore is never closed.
             let _permit = if control.is_serial() {
                 control.gate.acquire().await.ok()
@@ -349,15 +396,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rpc_names() {
+    fn routes() {
+        assert_eq!(RPC_NAMES.len(), 141);
+        let version = Route::of("/osirixgrpc.OsiriXService/OsirixVersion");
+        assert!(matches!(version, Route::Rpc(i) if RPC_NAMES[i] == "OsirixVersion"));
+        assert_eq!(Route::of_key("OsirixVersion"), Some(version));
         assert_eq!(
-            rpc_name("/osirixgrpc.OsiriXService/OsirixVersion"),
-            "OsirixVersion"
+            Route::of("/osirixgrpc.OsiriXService/NoSuchRpc"),
+            Route::UnknownMethod
         );
         assert_eq!(
-            rpc_name("/grpc.health.v1.Health/Check"),
-            "/grpc.health.v1.Health/Check"
+            Route::of("/osirixgrpc.OsiriXService/"),
+            Route::UnknownMethod
         );
+        assert_eq!(
+            Route::of("/grpc.health.v1.Health/Check"),
+            Route::OtherService
+        );
+        assert_eq!(
+            Route::of("/osirixgrpc.OsiriXServiceX/OsirixVersion"),
+            Route::OtherService
+        );
+        assert_eq!(Route::of_key("/grpc.health.v1.Health/Check"), None);
+        assert_eq!(Route::of_key(UNKNOWN_METHOD), Some(Route::UnknownMethod));
+        assert_eq!(Route::of_key(OTHER_SERVICE), Some(Route::OtherService));
+    }
+
+    #[test]
+    fn counters_have_a_fixed_size_whatever_the_paths() {
+        let control = Control::new(false, 0);
+        let size = control.counters.len();
+        for i in 0..10_000 {
+            control.count(Route::of(&format!("/osirixgrpc.OsiriXService/X{i}")));
+            control.count(Route::of(&format!("/other{i}")));
+        }
+        assert_eq!(control.counters.len(), size);
+        assert_eq!(control.calls(UNKNOWN_METHOD), 10_000);
+        assert_eq!(control.calls(OTHER_SERVICE), 10_000);
+        assert_eq!(control.total_calls(), 0);
     }
 
     #[test]

@@ -25,9 +25,11 @@
 //! ```
 
 pub mod catalog;
+mod connections;
 mod control;
 pub mod demo;
 mod error;
+mod file_guard;
 // The DCMPix handlers (issue 12) are the callers; until they land, only the tests and the demo use it.
 #[cfg_attr(not(test), allow(dead_code, unused_imports))]
 mod pixels;
@@ -42,11 +44,14 @@ pub mod wire_date;
 #[doc(inline)]
 pub use osirix_proto as proto;
 
-pub use catalog::{Catalog, Image, Series, Study};
-pub use control::Faults;
+pub use catalog::{Catalog, Image, Series, SkippedFile, Study};
+pub use control::{Faults, OTHER_SERVICE, UNKNOWN_METHOD};
 pub use error::Error;
+pub use file_guard::MAX_SEQUENCE_DEPTH;
 pub use server::{
-    DEFAULT_BUNDLE_NAME, DEFAULT_VERSION, Emulator, EmulatorBuilder, MAX_MESSAGE_SIZE,
+    DEFAULT_BUNDLE_NAME, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_VERSION, Emulator, EmulatorBuilder, MAX_MESSAGE_SIZE,
     RunningEmulator,
 };
 pub use uid::{Class, ObjectRef};

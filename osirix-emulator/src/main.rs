@@ -8,10 +8,14 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use osirix_emulator::demo::{self, DemoSpec};
-use osirix_emulator::{Catalog, Emulator};
+use osirix_emulator::{
+    Catalog, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_STREAMS,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_REQUEST_TIMEOUT, Emulator,
+};
 use tracing_subscriber::EnvFilter;
 
 /// An OsiriXgrpc server with OsiriX's semantics over real DICOM files.
@@ -53,13 +57,79 @@ struct Args {
     /// Handle one call at a time, like OsiriX's main thread.
     #[arg(long)]
     serial: bool,
+    /// The most connections open at once; at the limit (or out of file descriptors) the connection waiting
+    /// longest without a call is closed to make room, and a newcomer is refused only if every one is busy.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// The most calls (HTTP/2 streams) at once on one connection.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONCURRENT_STREAMS)]
+    max_concurrent_streams: u32,
+    /// The largest request header list in bytes (path and metadata).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_HEADER_LIST_SIZE)]
+    max_header_list_size: u32,
+    /// Close a connection that has not sent the HTTP/2 preface within this time (e.g. 500ms, 10s, 5m, off).
+    #[arg(long, value_name = "TIME", default_value_t = TimeLimit(Some(DEFAULT_HANDSHAKE_TIMEOUT)))]
+    handshake_timeout: TimeLimit,
+    /// Close a connection without a call in progress for this long.
+    #[arg(long, value_name = "TIME", default_value_t = TimeLimit(Some(DEFAULT_IDLE_TIMEOUT)))]
+    idle_timeout: TimeLimit,
+    /// Answer CANCELLED to a call not answered within this time (a stalled call, a long wait in serial mode).
+    #[arg(long, value_name = "TIME", default_value_t = TimeLimit(Some(DEFAULT_REQUEST_TIMEOUT)))]
+    request_timeout: TimeLimit,
+}
+
+/// A time limit on the command line: a number with `ms`, `s`, `m` or `h`, or `off` for none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TimeLimit(Option<Duration>);
+
+impl std::str::FromStr for TimeLimit {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text == "off" {
+            return Ok(TimeLimit(None));
+        }
+        let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let value: u64 = digits
+            .parse()
+            .map_err(|_| format!("{text:?} is not a time such as 500ms, 10s, 5m, 1h or off"))?;
+        let unit = match &text[digits.len()..] {
+            "ms" => Duration::from_millis(1),
+            "s" => Duration::from_secs(1),
+            "m" => Duration::from_secs(60),
+            "h" => Duration::from_secs(3600),
+            _ => return Err(format!("{text:?} needs a unit: ms, s, m or h")),
+        };
+        let limit = unit
+            .checked_mul(u32::try_from(value).map_err(|_| format!("{text:?} is too long"))?)
+            .ok_or_else(|| format!("{text:?} is too long"))?;
+        Ok(TimeLimit(Some(limit)))
+    }
+}
+
+impl std::fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(limit) = self.0 else {
+            return f.write_str("off");
+        };
+        let ms = limit.as_millis();
+        match ms {
+            _ if ms % 3_600_000 == 0 && ms > 0 => write!(f, "{}h", ms / 3_600_000),
+            _ if ms % 60_000 == 0 && ms > 0 => write!(f, "{}m", ms / 60_000),
+            _ if ms % 1000 == 0 => write!(f, "{}s", ms / 1000),
+            _ => write!(f, "{ms}ms"),
+        }
+    }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            // The DICOM crates log once per odd element, and a hostile file holds tens of thousands; the
+            // catalogue warns once per skipped file, with the reason.
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,dicom_parser=error,dicom_object=error")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -126,6 +196,12 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     let emulator = Emulator::builder(catalog)
         .serial(args.serial)
+        .max_connections(args.max_connections)
+        .max_concurrent_streams(args.max_concurrent_streams)
+        .max_header_list_size(args.max_header_list_size)
+        .handshake_timeout(args.handshake_timeout.0)
+        .idle_timeout(args.idle_timeout.0)
+        .request_timeout(args.request_timeout.0)
         .start(args.addr)
         .await?;
     {
@@ -137,4 +213,48 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!("stop signal received, shutting down");
     emulator.shutdown().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_limits_read_and_print_alike() {
+        for (text, limit) in [
+            ("500ms", Some(Duration::from_millis(500))),
+            ("10s", Some(Duration::from_secs(10))),
+            ("5m", Some(Duration::from_secs(300))),
+            ("2h", Some(Duration::from_secs(7200))),
+            ("0s", Some(Duration::ZERO)),
+            ("off", None),
+        ] {
+            let parsed: TimeLimit = text.parse().expect(text);
+            assert_eq!(parsed, TimeLimit(limit));
+            assert_eq!(parsed.to_string(), text);
+        }
+        for bad in ["", "10", "ten s", "5d", "-1s", "99999999999h"] {
+            assert!(bad.parse::<TimeLimit>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_help_states_every_limit_with_its_default() {
+        use clap::CommandFactory;
+        let help = Args::command().render_help().to_string();
+        for (flag, default) in [
+            ("--max-connections", "4096"),
+            ("--max-concurrent-streams", "1024"),
+            ("--max-header-list-size", "16384"),
+            ("--handshake-timeout", "10s"),
+            ("--idle-timeout", "5m"),
+            ("--request-timeout", "5m"),
+        ] {
+            let line = help
+                .lines()
+                .find(|line| line.trim_start().starts_with(flag))
+                .unwrap_or_else(|| panic!("{flag} in {help}"));
+            assert!(line.contains(&format!("[default: {default}]")), "{line}");
+        }
+    }
 }

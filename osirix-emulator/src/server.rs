@@ -1,24 +1,18 @@
 //! Starting, controlling and stopping an emulator: [`Emulator::builder`], [`EmulatorBuilder`] and
 //! [`RunningEmulator`].
 
-use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_util::Stream;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{oneshot, watch};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tonic::transport::server::{Connected, TcpConnectInfo};
 use tonic::transport::{Server, ServerTlsConfig};
 
 use crate::Error;
 use crate::catalog::Catalog;
+use crate::connections::{self, ActivityLayer, ConnectionLimits, Registry};
 use crate::control::{Control, ControlLayer, Faults};
 use crate::proto::osiri_x_service_server::OsiriXServiceServer;
 use crate::service::{OsirixService, Selection, State};
@@ -32,6 +26,19 @@ pub const DEFAULT_BUNDLE_NAME: &str = "OsiriX MD";
 pub const MAX_MESSAGE_SIZE: usize = 512 * 1024 * 1024;
 /// How long [`RunningEmulator::shutdown`] lets calls in flight finish before it closes connections.
 const GRACE: Duration = Duration::from_secs(5);
+
+/// The default of [`EmulatorBuilder::max_connections`]: 4096 open connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// The default of [`EmulatorBuilder::max_concurrent_streams`]: 1024 calls at once per connection.
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 1024;
+/// The default of [`EmulatorBuilder::max_header_list_size`]: 16 KiB of request headers.
+pub const DEFAULT_MAX_HEADER_LIST_SIZE: u32 = 16 * 1024;
+/// The default of [`EmulatorBuilder::handshake_timeout`]: 10 s.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of [`EmulatorBuilder::idle_timeout`]: 5 minutes.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// The default of [`EmulatorBuilder::request_timeout`]: 5 minutes.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Entry point: an OsiriXgrpc server over a [`Catalog`].
 ///
@@ -59,11 +66,20 @@ impl Emulator {
             version: DEFAULT_VERSION.to_owned(),
             bundle_name: DEFAULT_BUNDLE_NAME.to_owned(),
             fault_seed: 0,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            max_header_list_size: DEFAULT_MAX_HEADER_LIST_SIZE,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
         }
     }
 }
 
 /// Options of an emulator before it starts. Cheap to clone, so the same options can start it again.
+///
+/// The limits on connections keep hostile or broken clients (silent sockets, stalled calls, floods of
+/// connections) from stopping the emulator; their defaults are far above what a test harness does.
 #[derive(Debug, Clone)]
 pub struct EmulatorBuilder {
     catalog: Arc<Catalog>,
@@ -72,6 +88,12 @@ pub struct EmulatorBuilder {
     version: String,
     bundle_name: String,
     fault_seed: u64,
+    max_connections: usize,
+    max_concurrent_streams: u32,
+    max_header_list_size: u32,
+    handshake_timeout: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
 }
 
 impl EmulatorBuilder {
@@ -107,6 +129,55 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The most connections open at once. Default: [`DEFAULT_MAX_CONNECTIONS`] (4096).
+    ///
+    /// At the limit, and whenever the process runs out of file descriptors, the connection that has waited
+    /// longest without a call in progress is closed to make room (one that never sent anything first); a new
+    /// connection is refused only when every open connection has a call in progress. Values below 1 are
+    /// taken as 1.
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = limit.max(1);
+        self
+    }
+
+    /// The most calls (HTTP/2 streams) open at once on one connection, announced to clients, which queue
+    /// the rest. Default: [`DEFAULT_MAX_CONCURRENT_STREAMS`] (1024). Values below 1 are taken as 1.
+    pub fn max_concurrent_streams(mut self, limit: u32) -> Self {
+        self.max_concurrent_streams = limit.max(1);
+        self
+    }
+
+    /// The largest request header list (path and metadata, as HTTP/2 counts it) accepted. Default:
+    /// [`DEFAULT_MAX_HEADER_LIST_SIZE`] (16 KiB).
+    pub fn max_header_list_size(mut self, bytes: u32) -> Self {
+        self.max_header_list_size = bytes;
+        self
+    }
+
+    /// How long a new connection may take to send the 24-byte HTTP/2 preface (with TLS, as many bytes of
+    /// its handshake) before it is closed; `None` for no limit. Default: [`DEFAULT_HANDSHAKE_TIMEOUT`]
+    /// (10 s).
+    pub fn handshake_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.handshake_timeout = limit;
+        self
+    }
+
+    /// How long a connection may stay without a call in progress before it is closed (a client reconnects
+    /// on its next call); `None` for no limit. Default: [`DEFAULT_IDLE_TIMEOUT`] (5 minutes).
+    pub fn idle_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.idle_timeout = limit;
+        self
+    }
+
+    /// How long a call may take, from its headers to its answer, before it is answered `CANCELLED` and its
+    /// stream ends: this bounds a stalled call whose client never sends its message, and covers injected
+    /// latency and waiting for the serial gate too. `None` for no limit. Default:
+    /// [`DEFAULT_REQUEST_TIMEOUT`] (5 minutes).
+    pub fn request_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.request_timeout = limit;
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving.
     ///
     /// # Errors
@@ -134,7 +205,12 @@ impl EmulatorBuilder {
         ));
         let control = Arc::new(Control::new(self.serial, self.fault_seed));
         let tls = self.tls.is_some();
-        let mut server = Server::builder();
+        let mut server = Server::builder()
+            .max_concurrent_streams(self.max_concurrent_streams)
+            .http2_max_header_list_size(self.max_header_list_size);
+        if let Some(limit) = self.request_timeout {
+            server = server.timeout(limit);
+        }
         if let Some(config) = self.tls {
             server = server.tls_config(config).map_err(Error::Tls)?;
         }
@@ -144,9 +220,17 @@ impl EmulatorBuilder {
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
         let router = server
+            .layer(ActivityLayer)
             .layer(ControlLayer::new(Arc::clone(&control)))
             .add_service(service);
-        let incoming = incoming(listener, control.faults.connection_generation());
+        let registry = Registry::new(ConnectionLimits {
+            max_connections: self.max_connections,
+            handshake_timeout: self.handshake_timeout,
+            idle_timeout: self.idle_timeout,
+        });
+        connections::spawn_reaper(&registry);
+        let incoming =
+            connections::incoming(listener, control.faults.connection_generation(), registry);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             router
@@ -200,12 +284,16 @@ impl RunningEmulator {
     }
 
     /// How many calls of `rpc` (e.g. `"DicomSeriesPaths"`) reached the server since the last reset,
-    /// including calls failed by an injected fault and calls of unimplemented RPCs.
+    /// including calls failed by an injected fault and calls of unimplemented RPCs. Calls of paths that
+    /// name no OsiriX RPC are counted under [`UNKNOWN_METHOD`](crate::UNKNOWN_METHOD) (under the
+    /// OsiriXgrpc service) and [`OTHER_SERVICE`](crate::OTHER_SERVICE) (any other service, such as a
+    /// health probe); any other `rpc` is 0.
     pub fn calls(&self, rpc: &str) -> u64 {
         self.control.calls(rpc)
     }
 
-    /// How many calls of any RPC reached the server since the last reset.
+    /// How many calls of OsiriX RPCs (served, failed by a fault, or unimplemented) reached the server since
+    /// the last reset; unknown methods and other services are not OsiriX RPCs.
     pub fn total_calls(&self) -> u64 {
         self.control.total_calls()
     }
@@ -349,129 +437,26 @@ impl Drop for RunningEmulator {
     }
 }
 
-/// The accepted connections of `listener`, each closable through the generation counter.
-/// Accept errors (such as running out of file descriptors) are logged and retried, never fatal.
-fn incoming(
-    listener: TcpListener,
-    generation: watch::Receiver<u64>,
-) -> impl Stream<Item = Result<DroppableStream, io::Error>> {
-    futures_util::stream::unfold(
-        (listener, generation),
-        |(listener, generation)| async move {
-            loop {
-                match listener.accept().await {
-                    Ok((stream, _)) => {
-                        let _ = stream.set_nodelay(true);
-                        let conn = DroppableStream::new(stream, generation.clone());
-                        return Some((Ok(conn), (listener, generation)));
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
-                }
-            }
-        },
-    )
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A TCP connection that fails all I/O once the connection generation moves past the one it was
-/// accepted in ([`Faults::drop_connections`]); the server then closes it.
-struct DroppableStream {
-    inner: TcpStream,
-    dropped: Pin<Box<dyn Future<Output = ()> + Send>>,
-    is_dropped: bool,
-}
-
-impl std::fmt::Debug for DroppableStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DroppableStream")
-            .field("inner", &self.inner)
-            .field("is_dropped", &self.is_dropped)
-            .finish()
-    }
-}
-
-impl DroppableStream {
-    fn new(inner: TcpStream, mut generation: watch::Receiver<u64>) -> Self {
-        let accepted_in = *generation.borrow_and_update();
-        let dropped = Box::pin(async move {
-            if generation.wait_for(|g| *g != accepted_in).await.is_err() {
-                // The emulator is gone; the server closes its connections itself.
-                std::future::pending::<()>().await;
-            }
-        });
-        Self {
-            inner,
-            dropped,
-            is_dropped: false,
-        }
-    }
-
-    fn check(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
-        if !self.is_dropped && self.dropped.as_mut().poll(cx).is_ready() {
-            self.is_dropped = true;
-            tracing::debug!("dropping a connection");
-        }
-        if self.is_dropped {
-            Err(io::Error::new(
-                io::ErrorKind::ConnectionReset,
-                "connection dropped by the emulator",
-            ))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl AsyncRead for DroppableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.check(cx)?;
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for DroppableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.check(cx)?;
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.check(cx)?;
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.check(cx)?;
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-impl Connected for DroppableStream {
-    type ConnectInfo = TcpConnectInfo;
-
-    fn connect_info(&self) -> Self::ConnectInfo {
-        self.inner.connect_info()
+    #[test]
+    fn defaults_are_as_documented() {
+        let b = Emulator::builder(Catalog::from_headers(Vec::new()));
+        assert_eq!(b.max_connections, 4096);
+        assert_eq!(b.max_concurrent_streams, 1024);
+        assert_eq!(b.max_header_list_size, 16 * 1024);
+        assert_eq!(b.handshake_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(b.idle_timeout, Some(Duration::from_secs(300)));
+        assert_eq!(b.request_timeout, Some(Duration::from_secs(300)));
+        assert!(!b.serial && b.tls.is_none() && b.fault_seed == 0);
+        assert_eq!(
+            (b.version.as_str(), b.bundle_name.as_str()),
+            ("14.0.0", "OsiriX MD")
+        );
+        // Limits below 1 are taken as 1.
+        let b = b.max_connections(0).max_concurrent_streams(0);
+        assert_eq!((b.max_connections, b.max_concurrent_streams), (1, 1));
     }
 }

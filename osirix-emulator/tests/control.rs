@@ -51,6 +51,91 @@ async fn counters_count_every_call_by_rpc() {
     assert_eq!((emu.calls("OsirixVersion"), emu.total_calls()), (1, 1));
 }
 
+/// Calls `path` with an empty message and returns the gRPC code of the answer.
+async fn call_path(emu: &osirix_emulator::RunningEmulator, path: &str) -> Code {
+    let channel = tonic::transport::Endpoint::from_shared(emu.url())
+        .expect("url")
+        .connect()
+        .await
+        .expect("connects");
+    call_path_on(channel, path).await
+}
+
+async fn call_path_on(channel: tonic::transport::Channel, path: &str) -> Code {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.expect("ready");
+    let path = http::uri::PathAndQuery::try_from(path).expect("path");
+    let codec = tonic_prost::ProstCodec::<Empty, Empty>::default();
+    match grpc.unary(tonic::Request::new(Empty {}), path, codec).await {
+        Ok(_) => Code::Ok,
+        Err(status) => status.code(),
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_are_counted_under_two_bounded_keys_and_not_as_osirix_rpcs() {
+    let Harness {
+        emu,
+        client: _client,
+        dir: _dir,
+    } = demo().await;
+    let channel = tonic::transport::Endpoint::from_shared(emu.url())
+        .expect("url")
+        .connect()
+        .await
+        .expect("connects");
+    let long = "x".repeat(4000);
+    for i in 0..300 {
+        let unknown = format!("/osirixgrpc.OsiriXService/NoSuchRpc{i}{long}");
+        assert_eq!(
+            call_path_on(channel.clone(), &unknown).await,
+            Code::Unimplemented
+        );
+        let other = format!("/some.other.Service{i}/{long}");
+        assert_eq!(
+            call_path_on(channel.clone(), &other).await,
+            Code::Unimplemented
+        );
+    }
+    // A health probe, as a client may send on connect, is another service too.
+    assert_eq!(
+        call_path(&emu, "/grpc.health.v1.Health/Check").await,
+        Code::Unimplemented
+    );
+    assert_eq!(emu.calls(osirix_emulator::UNKNOWN_METHOD), 300);
+    assert_eq!(emu.calls(osirix_emulator::OTHER_SERVICE), 301);
+    assert_eq!(emu.calls("NoSuchRpc0"), 0);
+    assert_eq!(emu.calls("/grpc.health.v1.Health/Check"), 0);
+    // `total_calls` counts OsiriX RPCs only: served, failed or unimplemented.
+    assert_eq!(emu.total_calls(), 0);
+    let _ = call_path(&emu, "/osirixgrpc.OsiriXService/ROIArea").await;
+    assert_eq!((emu.calls("ROIArea"), emu.total_calls()), (1, 1));
+}
+
+#[tokio::test]
+async fn faults_and_serial_mode_apply_to_osirix_rpcs_only() {
+    let Harness {
+        emu,
+        mut client,
+        dir: _dir,
+    } = demo().await;
+    emu.faults().fail_next(1, Code::Internal);
+    // Neither a probe of another service nor an unknown method takes the injected failure.
+    assert_eq!(
+        call_path(&emu, "/grpc.health.v1.Health/Check").await,
+        Code::Unimplemented
+    );
+    assert_eq!(
+        call_path(&emu, "/osirixgrpc.OsiriXService/NoSuchRpc").await,
+        Code::Unimplemented
+    );
+    assert_eq!(
+        version(&mut client).await.expect_err("injected").code(),
+        Code::Internal
+    );
+    version(&mut client).await.expect("ok");
+}
+
 #[tokio::test]
 async fn fail_next_fails_exactly_n_calls_and_counts_them() {
     let Harness {

@@ -40,6 +40,8 @@ include!(concat!(env!("OUT_DIR"), "/server/osirixgrpc.rs"));
 /// The encoded `FileDescriptorSet` of every `.proto` file of the protocol, for gRPC server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/osirixgrpc.bin"));
 
+include!(concat!(env!("OUT_DIR"), "/methods.rs"));
+
 /// The full name of the service: `osirixgrpc.OsiriXService`.
 pub const SERVICE_NAME: &str = "osirixgrpc.OsiriXService";
 

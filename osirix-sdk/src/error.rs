@@ -28,6 +28,34 @@ pub enum Error {
         source: Option<Arc<dyn std::error::Error + Send + Sync>>,
     },
 
+    /// The peer does not speak gRPC over HTTP/2: it answered HTTP/1.1 or bytes that are no HTTP/2, or ended the
+    /// connection with a GOAWAY carrying an error code. Another attempt would meet the same server, so this is
+    /// never retried. `rpc` is `None` when [`ClientBuilder::connect`](crate::ClientBuilder::connect) found it.
+    #[error("{}the server does not speak gRPC over HTTP/2: {reason}", rpc_prefix(.rpc))]
+    Protocol {
+        /// The RPC being called, if any.
+        rpc: Option<&'static str>,
+        /// What the server did.
+        reason: Cow<'static, str>,
+        /// The transport's own error.
+        #[source]
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// The TLS handshake failed: the server's certificate is not trusted or is for another name, or the server
+    /// does not speak TLS. Never retried. `rpc` is `None` when
+    /// [`ClientBuilder::connect`](crate::ClientBuilder::connect) found it.
+    #[error("{}TLS handshake failed: {reason}", rpc_prefix(.rpc))]
+    Tls {
+        /// The RPC being called, if any.
+        rpc: Option<&'static str>,
+        /// Why (unknown issuer, name mismatch, ...), without keys, tokens or the endpoint.
+        reason: Cow<'static, str>,
+        /// The transport's own error.
+        #[source]
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    },
+
     /// The server could not be reached for this call (connection refused or dropped: gRPC `UNAVAILABLE`).
     #[error("{rpc}: the OsiriX server is unavailable")]
     Unavailable {
@@ -109,6 +137,11 @@ pub enum Error {
     },
 }
 
+/// `"<rpc>: "`, or nothing for an error of no RPC.
+fn rpc_prefix(rpc: &Option<&'static str>) -> String {
+    rpc.map(|rpc| format!("{rpc}: ")).unwrap_or_default()
+}
+
 /// Which time limit a [`Error::Timeout`] hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -139,6 +172,7 @@ impl Error {
             | Error::StaleHandle { rpc, .. }
             | Error::MalformedResponse { rpc, .. }
             | Error::Closed { rpc } => Some(rpc),
+            Error::Protocol { rpc, .. } | Error::Tls { rpc, .. } => *rpc,
             Error::Connect { .. } | Error::InvalidArgument { .. } => None,
         }
     }
@@ -166,6 +200,16 @@ impl Error {
         matches!(self, Error::Unavailable { .. } | Error::Connect { .. })
     }
 
+    /// True when the peer does not speak gRPC over HTTP/2 ([`Error::Protocol`]).
+    pub fn is_protocol_error(&self) -> bool {
+        matches!(self, Error::Protocol { .. })
+    }
+
+    /// True when the TLS handshake failed ([`Error::Tls`]).
+    pub fn is_tls_error(&self) -> bool {
+        matches!(self, Error::Tls { .. })
+    }
+
     /// True when OsiriX answered with an in-band failure.
     pub fn is_osirix(&self) -> bool {
         matches!(self, Error::Osirix { .. })
@@ -185,21 +229,41 @@ impl Error {
         }
     }
 
-    /// Maps a gRPC status from the transport onto the SDK's layers. A status the client made from a broken
-    /// connection (refused, reset, closed mid-answer, GOAWAY) is `Unavailable` whatever code tonic gave it, so
-    /// it is retried like the server's own `UNAVAILABLE`.
-    pub(crate) fn from_status(rpc: &'static str, status: tonic::Status) -> Self {
-        if status.code() == tonic::Code::Unavailable || crate::client::is_transport_failure(&status)
-        {
-            return Error::Unavailable {
+    /// Maps a gRPC status from the transport onto the SDK's layers; `start` is how the latest connection's
+    /// server began. A status the client made from a broken connection (refused, reset, closed mid-answer, a
+    /// graceful GOAWAY) is `Unavailable` whatever code tonic gave it, so it is retried like the server's own
+    /// `UNAVAILABLE`; one made from a peer that does not speak HTTP/2 or a failed TLS handshake is `Protocol`
+    /// or `Tls`, never retried.
+    pub(crate) fn from_status(
+        rpc: &'static str,
+        status: tonic::Status,
+        start: crate::client::ServerStart,
+    ) -> Self {
+        use crate::client::WireFailure;
+        match crate::client::wire_failure(&status, start) {
+            Some(WireFailure::Protocol(reason)) => Error::Protocol {
+                rpc: Some(rpc),
+                reason,
+                source: Some(Arc::new(status)),
+            },
+            Some(WireFailure::Tls(reason)) => Error::Tls {
+                rpc: Some(rpc),
+                reason,
+                source: Some(Arc::new(status)),
+            },
+            Some(WireFailure::Broken) => Error::Unavailable {
                 rpc,
                 source: Arc::new(status),
-            };
-        }
-        Error::Grpc {
-            rpc,
-            code: status.code(),
-            source: Arc::new(status),
+            },
+            None if status.code() == tonic::Code::Unavailable => Error::Unavailable {
+                rpc,
+                source: Arc::new(status),
+            },
+            None => Error::Grpc {
+                rpc,
+                code: status.code(),
+                source: Arc::new(status),
+            },
         }
     }
 
@@ -237,16 +301,30 @@ mod tests {
 
     #[test]
     fn unavailable_status_maps_to_its_own_variant() {
-        let err = Error::from_status("OsirixVersion", tonic::Status::unavailable("refused"));
+        use crate::client::ServerStart;
+        let from = |status| Error::from_status("OsirixVersion", status, ServerStart::Http2);
+        let err = from(tonic::Status::unavailable("refused"));
         assert!(err.is_unavailable());
         assert_eq!(err.grpc_code(), Some(tonic::Code::Unavailable));
-        let err = Error::from_status("OsirixVersion", tonic::Status::internal("boom"));
+        let err = from(tonic::Status::internal("boom"));
         assert_eq!(err.grpc_code(), Some(tonic::Code::Internal));
         // A connection lost under the call is UNAVAILABLE whatever code tonic made up for it.
-        let lost = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
-        let err = Error::from_status("OsirixVersion", tonic::Status::from_error(Box::new(lost)));
+        let lost = || std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        let err = from(tonic::Status::from_error(Box::new(lost())));
         assert!(err.is_unavailable());
         assert_eq!(err.rpc(), Some("OsirixVersion"));
+        // Unless the server began with something that is no HTTP/2: then no attempt will do better.
+        let err = Error::from_status(
+            "OsirixVersion",
+            tonic::Status::from_error(Box::new(lost())),
+            ServerStart::Http1,
+        );
+        assert!(err.is_protocol_error() && !err.is_unavailable(), "{err:?}");
+        assert_eq!(err.grpc_code(), None);
+        assert_eq!(
+            err.to_string(),
+            "OsirixVersion: the server does not speak gRPC over HTTP/2: it answered HTTP/1.1"
+        );
     }
 
     #[test]

@@ -309,6 +309,7 @@ mod tests {
         Err(Error::from_status(
             "DicomSeriesModality",
             tonic::Status::unavailable("down"),
+            crate::client::ServerStart::Http2,
         ))
     }
 
@@ -363,7 +364,11 @@ mod tests {
     #[tokio::test]
     async fn only_configured_codes_are_retried() {
         let mut policy = RetryPolicy::new(Arc::new(Retrier::new(RetryConfig::default())), true);
-        let mut internal = Err(Error::from_status("X", tonic::Status::internal("boom")));
+        let mut internal = Err(Error::from_status(
+            "X",
+            tonic::Status::internal("boom"),
+            crate::client::ServerStart::Http2,
+        ));
         assert!(decide(&mut policy, &mut internal).is_none());
         let mut timeout = Err(Error::Timeout {
             rpc: "X",

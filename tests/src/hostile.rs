@@ -8,7 +8,7 @@
 //! modes (a raw `grpc-status`, a non-gRPC answer, a broken gRPC body) itself.
 //!
 //! [`RawTcpServer`] covers what is not HTTP/2 at all: an HTTP/1.1 page, a connection closed at once, a server
-//! that never says anything.
+//! that never says anything, garbage; and an HTTP/2 server that only says GOAWAY.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -574,6 +574,9 @@ pub enum RawTcp {
     Silent,
     /// Answers 64 KiB of bytes that are no protocol at all, then closes.
     Garbage,
+    /// Reads the client's preface, answers an HTTP/2 SETTINGS frame and a GOAWAY with this error code (0 is
+    /// a graceful NO_ERROR, 1 PROTOCOL_ERROR), then closes.
+    GoAway(u32),
 }
 
 /// A TCP server that does not speak gRPC.
@@ -581,6 +584,7 @@ pub enum RawTcp {
 pub struct RawTcpServer {
     addr: SocketAddr,
     task: JoinHandle<()>,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl RawTcpServer {
@@ -590,10 +594,13 @@ impl RawTcpServer {
             .await
             .expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&accepted);
         let task = tokio::spawn(async move {
             // Dropped (aborting every connection task) when this task is aborted.
             let mut connections = tokio::task::JoinSet::new();
             while let Ok((mut stream, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 connections.spawn(async move {
                     let mut buf = vec![0u8; 4096];
                     match behaviour {
@@ -621,17 +628,42 @@ impl RawTcpServer {
                                 }
                             }
                         }
+                        RawTcp::GoAway(code) => {
+                            let mut preface = [0u8; 24];
+                            if stream.read_exact(&mut preface).await.is_err() {
+                                return;
+                            }
+                            // An empty SETTINGS frame, then GOAWAY (last stream 0, the code), on stream 0.
+                            let mut frames = vec![0, 0, 0, 4, 0, 0, 0, 0, 0];
+                            frames.extend_from_slice(&[0, 0, 8, 7, 0, 0, 0, 0, 0]);
+                            frames.extend_from_slice(&0u32.to_be_bytes());
+                            frames.extend_from_slice(&code.to_be_bytes());
+                            let _ = stream.write_all(&frames).await;
+                            // Let the client read the frames before the connection ends.
+                            let _ = stream.read(&mut buf).await;
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                            let _ = stream.shutdown().await;
+                        }
                     }
                 });
                 while connections.try_join_next().is_some() {}
             }
         });
-        Self { addr, task }
+        Self {
+            addr,
+            task,
+            accepted,
+        }
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// How many connections the server has accepted.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 

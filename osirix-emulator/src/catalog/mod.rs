@@ -24,22 +24,38 @@ const UNNAMED_SERIES: &str = "unnamed";
 /// Identity of the one browser (hashed into its uid).
 const BROWSER_IDENTITY: &str = "browser";
 
+/// A file the catalogue left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SkippedFile {
+    /// The file, as found under the folder read.
+    pub path: PathBuf,
+    /// Why it was left out (not DICOM, refused by the structural check, unreadable, incomplete, a duplicate).
+    pub reason: String,
+}
+
 /// A read-only database of studies, series and images, with the uids the emulator first hands out.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     studies: Vec<Study>,
     series: Vec<Series>,
     images: Vec<Image>,
-    skipped: usize,
+    skipped: Vec<SkippedFile>,
     browser_uid: String,
     by_uid: HashMap<String, ObjectRef>,
 }
 
 impl Catalog {
-    /// Reads every DICOM file under `path`, recursively, headers only.
+    /// Reads every DICOM file under `path`, recursively, headers only. Symbolic links to files are
+    /// followed, links to folders are not (so a link loop cannot hang the walk).
     ///
     /// Files that are not DICOM, cannot be read, lack a Study/Series/SOP Instance UID or repeat an
-    /// already seen SOP Instance UID are skipped with a warning and counted in [`Catalog::skipped`].
+    /// already seen SOP Instance UID are skipped with a warning and listed in [`Catalog::skipped_files`],
+    /// wherever they sit in the folder. Before dicom-object parses a file, a structural check refuses
+    /// sequences nested deeper than [`MAX_SEQUENCE_DEPTH`](crate::MAX_SEQUENCE_DEPTH) levels and any
+    /// declared length larger than the bytes left in the file, so a hostile file can neither overflow the
+    /// reader's stack nor make it allocate more than about 50 bytes per byte of the file (the worst case,
+    /// a text value of backslashes split into one string per byte).
     ///
     /// # Errors
     ///
@@ -57,19 +73,23 @@ impl Catalog {
 
     /// Reads the given files (absolute paths make absolute `DicomImageCompletePath` values).
     pub(crate) fn from_files(files: &[PathBuf]) -> Catalog {
-        let mut skipped = 0;
+        let mut skipped = Vec::new();
         let mut headers: Vec<Header> = Vec::with_capacity(files.len());
         for (path, header) in files.iter().zip(scan::read_all(files)) {
             match header {
                 Ok(header) => headers.push(header),
                 Err(reason) => {
                     tracing::warn!(path = %path.display(), %reason, "skipping file that is not readable DICOM");
-                    skipped += 1;
+                    skipped.push(SkippedFile {
+                        path: path.clone(),
+                        reason,
+                    });
                 }
             }
         }
         let mut catalog = Catalog::from_headers(headers);
-        catalog.skipped += skipped;
+        catalog.skipped.extend(skipped);
+        catalog.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         catalog
     }
 
@@ -77,13 +97,16 @@ impl Catalog {
     pub(crate) fn from_headers(mut headers: Vec<Header>) -> Catalog {
         // Path order (as `walk` gives it), whatever order the headers came in.
         headers.sort_by(|a, b| Path::new(&a.path).cmp(Path::new(&b.path)));
-        let mut skipped = 0;
+        let mut skipped = Vec::new();
         let mut seen = HashSet::new();
         headers.retain(|h| {
             let fresh = seen.insert(h.sop_instance_uid.clone());
             if !fresh {
                 tracing::warn!(path = %h.path, sop_instance_uid = %h.sop_instance_uid, "skipping duplicate image");
-                skipped += 1;
+                skipped.push(SkippedFile {
+                    path: PathBuf::from(&h.path),
+                    reason: "repeats the SOPInstanceUID of another file".to_owned(),
+                });
             }
             fresh
         });
@@ -94,7 +117,12 @@ impl Catalog {
 
     /// How many files were skipped while reading (not DICOM, unreadable, incomplete or duplicate).
     pub fn skipped(&self) -> usize {
-        self.skipped
+        self.skipped.len()
+    }
+
+    /// The files skipped while reading, by path, each with its reason.
+    pub fn skipped_files(&self) -> &[SkippedFile] {
+        &self.skipped
     }
 
     /// The studies, in the browser's display order (patient name, then date, then Study Instance UID).
@@ -495,7 +523,7 @@ fn assemble(drafts: Vec<StudyDraft>) -> Catalog {
         studies,
         series: all_series,
         images,
-        skipped: 0,
+        skipped: Vec::new(),
         browser_uid,
         by_uid,
     }

@@ -6,6 +6,8 @@ use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 
+use crate::file_guard::{self, Extent};
+
 /// The header values of one DICOM file that the catalogue needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Header {
@@ -78,15 +80,13 @@ pub(crate) fn read_all(paths: &[PathBuf]) -> Vec<Result<Header, String>> {
         .map_or(1, usize::from)
         .clamp(1, 8);
     if workers == 1 || paths.len() < 64 {
-        return paths.iter().map(|p| read_header(p)).collect();
+        return paths.iter().map(|p| read_one(p)).collect();
     }
     let chunk = paths.len().div_ceil(workers);
     std::thread::scope(|scope| {
         let handles: Vec<_> = paths
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || part.iter().map(|p| read_header(p)).collect::<Vec<_>>())
-            })
+            .map(|part| scope.spawn(move || part.iter().map(|p| read_one(p)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -102,11 +102,24 @@ pub(crate) fn read_all(paths: &[PathBuf]) -> Vec<Result<Header, String>> {
     })
 }
 
-/// Reads one file's header (stopping before the pixel data).
+/// [`read_header`], with a panic of the DICOM reader turned into that one file's error.
+fn read_one(path: &Path) -> Result<Header, String> {
+    std::panic::catch_unwind(|| read_header(path)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!("the DICOM reader panicked: {message}"))
+    })
+}
+
+/// Reads one file's header (stopping before the pixel data), once [`file_guard::open`] has passed it.
 pub(crate) fn read_header(path: &Path) -> Result<Header, String> {
+    let file = file_guard::open(path, Extent::Header)?;
     let obj = OpenFileOptions::new()
         .read_until(tags::PIXEL_DATA)
-        .open_file(path)
+        .from_reader(file)
         .map_err(|e| e.to_string())?;
     header_of(&obj, path)
 }

@@ -11,9 +11,10 @@
 //!   ITU-R BT.601 matrix of the DICOM standard; 16-bit colour samples keep their 8 high stored bits; both
 //!   planar configurations are read.
 //!
-//! Transfer syntaxes decoded: Implicit and Explicit VR Little Endian, Explicit VR Big Endian, Deflated Explicit
-//! VR Little Endian, Encapsulated Uncompressed, RLE Lossless, and the JPEG baseline, extended and lossless
-//! processes. These need no C library. Any other one (JPEG-LS, JPEG 2000, JPEG XL, HTJ2K, video) gives
+//! Transfer syntaxes decoded: Implicit and Explicit VR Little Endian, Explicit VR Big Endian, Encapsulated
+//! Uncompressed, RLE Lossless, and the JPEG baseline, extended and lossless processes. These need no C
+//! library. A data set deflated as a whole never gets here: the file check refuses it, since its inflated size
+//! is not bounded by the file's. Any other one (JPEG-LS, JPEG 2000, JPEG XL, HTJ2K, video) gives
 //! [`PixelError::Unsupported`] naming it. So do BitsAllocated other than 8, 16 or 32 (or above 16 for colour),
 //! and samples per pixel and photometric interpretations other than those above (PALETTE COLOR among them).
 

@@ -12,9 +12,9 @@ pub(crate) enum PixelError {
     Open {
         /// The file.
         path: PathBuf,
-        /// What the DICOM reader said.
+        /// What the structural check or the DICOM reader said.
         #[source]
-        source: Box<dicom_object::ReadError>,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The data set has no image, or its image attributes contradict each other.
     #[error("not an image: {0}")]

@@ -10,8 +10,10 @@ use tonic::metadata::{AsciiMetadataValue, MetadataKey};
 use tonic::transport::{ClientTlsConfig, Endpoint};
 use tower::{Layer, Service};
 
+use super::connector::{Connector, ServerStart, ServerStartNote};
 use super::transport::{self, BoxError, BoxedLayer, HttpService};
-use super::{NEXT_CLIENT_ID, Shared};
+use super::wire::{WireFailure, wire_failure};
+use super::{NEXT_CLIENT_ID, Shared, probe};
 use crate::cache::ResponseCache;
 use crate::retry::Retrier;
 use crate::{CacheConfig, Client, Error, Result, RetryConfig, TimeoutConfig};
@@ -93,7 +95,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit on opening the connection. Default: 5 s.
+    /// The limit on opening a connection (TCP and TLS), and for [`ClientBuilder::connect`] also on the
+    /// server's first answer and the health check that proves it speaks gRPC. Default: 5 s.
     pub fn connect_timeout(mut self, limit: Option<Duration>) -> Self {
         self.timeouts = self.timeouts.with_connect(limit);
         self
@@ -148,6 +151,8 @@ impl ClientBuilder {
     }
 
     /// TLS for an `https://` endpoint. OsiriX itself speaks plaintext only; TLS is for a proxy in front of it.
+    /// Default: none. With an `http://` endpoint the client is not built ([`Error::Connect`]): tonic would
+    /// send plaintext there.
     pub fn tls(mut self, tls: ClientTlsConfig) -> Self {
         self.tls = Some(tls);
         self
@@ -199,39 +204,107 @@ impl ClientBuilder {
         self
     }
 
-    /// Connects now.
+    /// Connects now: opens the connection, waits for the server's first bytes, and makes one round trip (a gRPC
+    /// health check, which does not reach OsiriX's main thread) to prove the server speaks gRPC over HTTP/2, all
+    /// within the connect timeout. The check carries the client's metadata but does not go through the layers
+    /// added with [`ClientBuilder::layer`]; any gRPC answer to it, `UNIMPLEMENTED` included, will do.
     ///
     /// # Errors
-    /// [`Error::Connect`] when the endpoint is invalid or cannot be reached within the connect timeout.
+    /// [`Error::Connect`] when the endpoint is invalid, TLS settings come with an `http://` endpoint, there is
+    /// no Tokio runtime, or the server cannot be reached or does not answer within the connect timeout;
+    /// [`Error::Protocol`] when the server does not speak gRPC over HTTP/2; [`Error::Tls`] when the TLS
+    /// handshake fails.
     pub async fn connect(self) -> Result<Client> {
-        let endpoint = self.endpoint()?;
-        let channel = endpoint.connect().await.map_err(|e| Error::Connect {
-            reason: "the server did not accept the connection".into(),
-            source: Some(Arc::new(e)),
-        })?;
-        Ok(self.finish(channel))
+        let (endpoint, connector, note) = self.endpoint()?;
+        let plaintext = endpoint.uri().scheme_str() != Some("https");
+        let handshake = async {
+            let channel = endpoint
+                .connect_with_connector(connector)
+                .await
+                .map_err(|e| {
+                    let failure = wire_failure(&e, note.get()).unwrap_or(WireFailure::Broken);
+                    connect_error(failure, Some(Arc::new(e)))
+                })?;
+            // The server's first bytes before anything else is sent: a server that answers HTTP/1.1 and
+            // closes would otherwise reset the connection under the next write, and its answer be lost.
+            if plaintext {
+                let failure = match note.settled().await {
+                    ServerStart::Http2 | ServerStart::Unknown => None,
+                    ServerStart::Http1 => {
+                        Some(WireFailure::Protocol("it answered HTTP/1.1".into()))
+                    }
+                    ServerStart::NotHttp2 => {
+                        Some(WireFailure::Protocol("its answer is not HTTP/2".into()))
+                    }
+                    ServerStart::Closed => Some(WireFailure::Broken),
+                };
+                if let Some(failure) = failure {
+                    return Err(connect_error(failure, None));
+                }
+            }
+            probe::probe(channel.clone(), &self.metadata, &note)
+                .await
+                .map_err(|(failure, status)| connect_error(failure, Some(Arc::new(status))))?;
+            Ok::<_, Error>(channel)
+        };
+        let channel = match self.timeouts.connect() {
+            Some(limit) => tokio::time::timeout(limit, handshake)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Connect {
+                        reason: format!(
+                            "the server did not answer within the connect timeout ({limit:?})"
+                        )
+                        .into(),
+                        source: None,
+                    })
+                })?,
+            None => handshake.await?,
+        };
+        Ok(self.finish(channel, note))
     }
 
     /// Builds the client without connecting: the connection opens on the first call, and calls fail with
     /// [`Error::Unavailable`] (after retries) while the server is down.
     ///
     /// # Errors
-    /// [`Error::Connect`] when the endpoint is not a valid URI or the TLS settings are rejected.
+    /// [`Error::Connect`] when the endpoint is not a valid URI, TLS settings come with an `http://` endpoint,
+    /// or there is no Tokio runtime to run the connection on.
     pub fn connect_lazy(self) -> Result<Client> {
-        let channel = self.endpoint()?.connect_lazy();
-        Ok(self.finish(channel))
+        let (endpoint, connector, note) = self.endpoint()?;
+        let channel = endpoint.connect_with_connector_lazy(connector);
+        Ok(self.finish(channel, note))
     }
 
-    fn endpoint(&self) -> Result<Endpoint> {
+    /// The endpoint, and the connector that notes how each connection's server begins.
+    fn endpoint(&self) -> Result<(Endpoint, Connector, Arc<ServerStartNote>)> {
         let invalid = |reason: &'static str| {
             move |e: tonic::transport::Error| Error::Connect {
                 reason: reason.into(),
                 source: Some(Arc::new(e)),
             }
         };
+        let refuse = |reason: &'static str| Error::Connect {
+            reason: reason.into(),
+            source: None,
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(refuse(
+                "no Tokio runtime: build the client inside one (the connection runs as its task)",
+            ));
+        }
         let mut endpoint = Endpoint::from_shared(self.endpoint.clone())
             .map_err(invalid("invalid endpoint URI"))?;
-        warn_if_plaintext_off_host(endpoint.uri(), self.tls.is_some());
+        let encrypted = endpoint.uri().scheme_str() == Some("https");
+        if self.tls.is_some() && !encrypted {
+            return Err(refuse(
+                "TLS settings need an https:// endpoint (tonic speaks plaintext to http://): \
+                 change the endpoint to https://, or remove .tls(...) to connect in plaintext",
+            ));
+        }
+        if !encrypted {
+            warn_if_plaintext_off_host(endpoint.uri(), !self.metadata.is_empty());
+        }
         endpoint = endpoint.tcp_nodelay(true);
         if let Some(interval) = self.keep_alive {
             endpoint = endpoint
@@ -246,13 +319,20 @@ impl ClientBuilder {
                 .tls_config(tls.clone())
                 .map_err(invalid("TLS settings rejected"))?;
         }
-        Ok(endpoint)
+        let note = Arc::new(ServerStartNote::default());
+        let connector = Connector::new(Arc::clone(&note), !encrypted);
+        Ok((endpoint, connector, note))
     }
 
-    fn finish(self, channel: tonic::transport::Channel) -> Client {
+    fn finish(
+        self,
+        channel: tonic::transport::Channel,
+        server_start: Arc<ServerStartNote>,
+    ) -> Client {
         let shared = Shared {
             id: NEXT_CLIENT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             transport: transport::build(channel, &self.layers),
+            server_start,
             timeouts: self.timeouts,
             retrier: Arc::new(Retrier::new(self.retry)),
             cache: ResponseCache::new(&self.cache),
@@ -268,24 +348,62 @@ impl ClientBuilder {
     }
 }
 
+/// The error of an eager connect that failed on the wire.
+/// The error of an eager connect that failed on the wire; `source` is the transport's error, if there is one.
+fn connect_error(
+    failure: WireFailure,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+) -> Error {
+    match failure {
+        WireFailure::Protocol(reason) => Error::Protocol {
+            rpc: None,
+            reason,
+            source,
+        },
+        WireFailure::Tls(reason) => Error::Tls {
+            rpc: None,
+            reason,
+            source,
+        },
+        WireFailure::Broken => Error::Connect {
+            reason: "the server did not accept the connection, or closed it before answering"
+                .into(),
+            source,
+        },
+    }
+}
+
 /// OsiriX speaks plaintext and listens on 127.0.0.1; plaintext to another host crosses a network unprotected.
-fn warn_if_plaintext_off_host(uri: &http::Uri, tls: bool) {
-    if tls || uri.scheme_str() == Some("https") {
+/// Called for endpoints that are not `https://`, which are what tonic sends plaintext to.
+fn warn_if_plaintext_off_host(uri: &http::Uri, with_metadata: bool) {
+    if is_loopback(uri.host().unwrap_or_default()) {
         return;
     }
-    let host = uri
-        .host()
-        .unwrap_or_default()
-        .trim_start_matches('[')
-        .trim_end_matches(']');
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if !loopback {
+    if with_metadata {
+        tracing::warn!(
+            "plaintext connection to a non-loopback OsiriX server: calls, uids and the metadata (a bearer token \
+             included) cross the network unencrypted"
+        );
+    } else {
         tracing::warn!(
             "plaintext connection to a non-loopback OsiriX server: calls and uids cross the network unencrypted"
         );
+    }
+}
+
+/// `localhost` in any case, and the IPv4 and IPv6 loopback addresses, IPv4-mapped ones (`::ffff:127.0.0.1`)
+/// included. `host` is as a URI gives it (IPv6 in brackets).
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
     }
 }
 
@@ -306,7 +424,64 @@ mod tests {
     }
 
     #[test]
-    fn invalid_inputs_are_errors_not_panics() {
+    fn loopback_hosts() {
+        for host in [
+            "localhost",
+            "LOCALHOST",
+            "LocalHost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+            "[::ffff:127.0.0.1]",
+            "[::ffff:127.9.9.9]",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "",
+            "10.0.0.1",
+            "osirix.example",
+            "localhost.example",
+            "[::ffff:10.0.0.1]",
+            "[2001:db8::1]",
+            "[::]",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[tokio::test]
+    async fn tls_settings_with_an_http_endpoint_are_refused() {
+        let err = Client::builder("http://127.0.0.1:1")
+            .tls(ClientTlsConfig::new())
+            .connect_lazy()
+            .expect_err("refused");
+        assert!(
+            matches!(&err, Error::Connect { reason, .. } if reason.contains("https://")),
+            "{err:?}"
+        );
+        // The scheme decides, not its case.
+        assert!(
+            Client::builder("HTTPS://127.0.0.1:1")
+                .tls(ClientTlsConfig::new())
+                .connect_lazy()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn without_a_runtime_building_is_an_error_not_a_panic() {
+        let err = Client::builder("http://127.0.0.1:1")
+            .connect_lazy()
+            .expect_err("no runtime");
+        assert!(
+            matches!(&err, Error::Connect { reason, .. } if reason.contains("Tokio runtime")),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn invalid_inputs_are_errors_not_panics() {
         assert!(Client::builder("not a uri").connect_lazy().is_err());
         assert!(
             Client::builder("http://127.0.0.1:1")

@@ -2,11 +2,15 @@
 //! clone and every handle it hands out.
 
 mod builder;
+mod connector;
+mod probe;
 mod transport;
+mod wire;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES};
-pub(crate) use transport::is_transport_failure;
+pub(crate) use connector::ServerStart;
 pub use transport::{BoxError, HttpService};
+pub(crate) use wire::{WireFailure, wire_failure};
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -48,6 +52,8 @@ pub struct Client {
 struct Shared {
     id: u64,
     transport: transport::Transport,
+    /// How the server of the latest connection began, to tell its failures apart.
+    server_start: Arc<connector::ServerStartNote>,
     timeouts: crate::TimeoutConfig,
     retrier: Arc<Retrier>,
     cache: Option<ResponseCache>,
@@ -72,11 +78,13 @@ impl std::fmt::Debug for Client {
 static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Client {
-    /// Connects to `endpoint` (e.g. `"http://127.0.0.1:50051"`) with the default settings.
+    /// Connects to `endpoint` (e.g. `"http://127.0.0.1:50051"`) with the default settings, and proves a gRPC
+    /// server answers there ([`ClientBuilder::connect`]).
     ///
     /// # Errors
     /// [`Error::Connect`] when the endpoint is not a valid URI or nothing answers there within the connect
-    /// timeout. Use [`ClientBuilder::connect_lazy`] to connect on first use instead.
+    /// timeout, [`Error::Protocol`] when the server does not speak gRPC over HTTP/2, [`Error::Tls`] when the TLS
+    /// handshake fails. Use [`ClientBuilder::connect_lazy`] to connect on first use instead.
     pub async fn connect(endpoint: impl Into<String>) -> Result<Self> {
         Self::builder(endpoint).connect().await
     }
@@ -203,11 +211,16 @@ impl Client {
         }
         let mut transport = shared.transport.clone();
         let max = shared.max_message_bytes;
+        let start = &shared.server_start;
         let exchange = async move {
             std::future::poll_fn(|cx| tower::Service::poll_ready(&mut transport, cx))
                 .await
                 .map_err(|e| {
-                    Error::from_status(rpc.name, tonic::Status::from_error(Box::new(e)))
+                    Error::from_status(
+                        rpc.name,
+                        tonic::Status::from_error(Box::new(e)),
+                        start.get(),
+                    )
                 })?;
             // The readiness reserved above travels with the transport into `Grpc`.
             let mut grpc = tonic::client::Grpc::new(transport)
@@ -217,7 +230,7 @@ impl Client {
             let path = http::uri::PathAndQuery::from_static(rpc.path);
             match grpc.unary(request, path, codec).await {
                 Ok(response) => Ok(response.into_inner()),
-                Err(status) => Err(Error::from_status(rpc.name, status)),
+                Err(status) => Err(Error::from_status(rpc.name, status, start.get())),
             }
         };
         // The earlier of the attempt's own end and the call's deadline; the error is only built if it fires.

@@ -39,24 +39,6 @@ impl std::error::Error for TransportError {
     }
 }
 
-/// True when `status` was made by the client from a failure of the connection, not sent by the server: the
-/// channel failed, or the HTTP/2 stream broke (connection lost mid-answer, GOAWAY, stream refused).
-pub(crate) fn is_transport_failure(status: &tonic::Status) -> bool {
-    let mut source = std::error::Error::source(status);
-    while let Some(err) = source {
-        if err.is::<TransportError>() || err.is::<std::io::Error>() {
-            return true;
-        }
-        if let Some(h2) = err.downcast_ref::<h2::Error>() {
-            return h2.is_io()
-                || h2.is_go_away()
-                || h2.reason() == Some(h2::Reason::REFUSED_STREAM);
-        }
-        source = err.source();
-    }
-    false
-}
-
 fn from_channel(err: tonic::transport::Error) -> TransportError {
     TransportError(Box::new(err))
 }
@@ -111,37 +93,4 @@ pub(crate) fn build(channel: Channel, layers: &[BoxedLayer]) -> Transport {
     }
     let base = HttpService::new(tower::ServiceExt::map_err(channel, BoxError::from));
     Transport::Layered(layers.iter().rev().fold(base, |svc, layer| layer(svc)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn status_from(err: impl std::error::Error + Send + Sync + 'static) -> tonic::Status {
-        tonic::Status::from_error(Box::new(err))
-    }
-
-    #[test]
-    fn a_broken_connection_is_a_transport_failure() {
-        // (h2's own connection-lost errors cannot be built outside h2; the dropped-connection load tests meet them.)
-        let broken = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stream closed");
-        assert!(is_transport_failure(&status_from(broken)));
-        assert!(is_transport_failure(&status_from(h2::Error::from(
-            h2::Reason::REFUSED_STREAM
-        ))));
-        assert!(is_transport_failure(&status_from(std::io::Error::other(
-            "reset"
-        ))));
-    }
-
-    #[test]
-    fn what_the_server_said_is_not() {
-        assert!(!is_transport_failure(&tonic::Status::unknown(
-            "server error"
-        )));
-        assert!(!is_transport_failure(&tonic::Status::unavailable("busy")));
-        assert!(!is_transport_failure(&status_from(h2::Error::from(
-            h2::Reason::INTERNAL_ERROR
-        ))));
-    }
 }
