@@ -11,7 +11,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -29,6 +29,7 @@ use tower::{Layer, Service};
 pub struct Faults {
     config: Mutex<FaultConfig>,
     connections: watch::Sender<u64>,
+    holds: Holds,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +98,7 @@ impl Faults {
         Self {
             config: Mutex::new(FaultConfig::new(seed)),
             connections: watch::Sender::new(0),
+            holds: Holds::default(),
         }
     }
 
@@ -153,6 +155,27 @@ impl Faults {
         };
     }
 
+    /// Holds every answer of `rpc` (an OsiriX RPC name such as `"DicomSeriesModality"`) computed from now on,
+    /// until the returned [`Hold`] is released or dropped: the call is served as usual, then its answer waits.
+    /// Calls of other RPCs flow as usual, in serial mode too (a held answer does not keep the serial gate).
+    /// `None` when `rpc` is not a method of the service.
+    ///
+    /// For deterministic tests of what a client does while an answer is on its way:
+    ///
+    /// ```no_run
+    /// # async fn demo(emulator: &osirix_emulator::RunningEmulator) {
+    /// let hold = emulator.faults().hold("DicomSeriesModality").expect("an OsiriX RPC");
+    /// // ... start a call of DicomSeriesModality on a task ...
+    /// hold.until_held(1).await; // its answer is computed and waiting
+    /// // ... change what the client or the server knows ...
+    /// hold.release(); // the answer goes out
+    /// # }
+    /// ```
+    pub fn hold(&self, rpc: &str) -> Option<Hold> {
+        let index = RPC_NAMES.binary_search(&rpc).ok()?;
+        Some(self.holds.add(index))
+    }
+
     /// A receiver that changes whenever [`Faults::drop_connections`] is called.
     pub(crate) fn connection_generation(&self) -> watch::Receiver<u64> {
         self.connections.subscribe()
@@ -179,6 +202,90 @@ impl Faults {
             None
         };
         Decision { fail, delay }
+    }
+}
+
+/// The holds of one emulator. `active` lets a call skip the lock when nothing is held (the usual case).
+#[derive(Debug, Default)]
+struct Holds {
+    active: AtomicUsize,
+    list: Mutex<Vec<Arc<HoldState>>>,
+}
+
+/// One [`Hold`]: the RPC it holds, how many answers it has held so far, and whether it was released.
+#[derive(Debug)]
+struct HoldState {
+    rpc: usize,
+    held: watch::Sender<usize>,
+    released: watch::Sender<bool>,
+}
+
+impl Holds {
+    fn list(&self) -> MutexGuard<'_, Vec<Arc<HoldState>>> {
+        self.list.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn add(&self, rpc: usize) -> Hold {
+        let state = Arc::new(HoldState {
+            rpc,
+            held: watch::Sender::new(0),
+            released: watch::Sender::new(false),
+        });
+        let mut list = self.list();
+        list.retain(|h| !*h.released.borrow());
+        list.push(Arc::clone(&state));
+        self.active.store(list.len(), Ordering::SeqCst);
+        Hold { state }
+    }
+
+    /// Waits until every hold of `rpc` is released, counting this answer as held by each. Released holds are
+    /// forgotten on the way.
+    async fn wait(&self, rpc: usize) {
+        if self.active.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        let holding: Vec<Arc<HoldState>> = {
+            let mut list = self.list();
+            list.retain(|h| !*h.released.borrow());
+            self.active.store(list.len(), Ordering::SeqCst);
+            list.iter().filter(|h| h.rpc == rpc).cloned().collect()
+        };
+        for hold in holding {
+            let mut released = hold.released.subscribe();
+            hold.held.send_modify(|n| *n += 1);
+            // The sender lives in `hold`: the wait ends when it is released.
+            let _ = released.wait_for(|r| *r).await;
+        }
+    }
+}
+
+/// Answers of one RPC held back by [`Faults::hold`]: they go out when this is released or dropped.
+#[derive(Debug)]
+#[must_use = "dropping a hold releases it at once"]
+pub struct Hold {
+    state: Arc<HoldState>,
+}
+
+impl Hold {
+    /// How many answers this hold has held back so far (released ones included).
+    pub fn held(&self) -> usize {
+        *self.state.held.borrow()
+    }
+
+    /// Waits until this hold has held back `n` answers in all.
+    pub async fn until_held(&self, n: usize) {
+        let mut held = self.state.held.subscribe();
+        // The sender lives in `self.state`: it cannot be gone while `self` is borrowed.
+        let _ = held.wait_for(|held| *held >= n).await;
+    }
+
+    /// Lets every held answer go out; later answers of the RPC are no longer held.
+    pub fn release(self) {}
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.state.released.send_replace(true);
     }
 }
 
@@ -371,22 +478,28 @@ where
                 return inner.call(request).await;
             };
             let rpc = RPC_NAMES[index];
-            // One call at a time, like OsiriX's main thread; the semaphore is never closed.
-            let _permit = if control.is_serial() {
-                control.gate.acquire().await.ok()
-            } else {
-                None
+            let response = {
+                // One call at a time, like OsiriX's main thread; the semaphore is never closed.
+                let _permit = if control.is_serial() {
+                    control.gate.acquire().await.ok()
+                } else {
+                    None
+                };
+                let _in_flight = InFlight::enter(&control);
+                let decision = control.faults.decide();
+                if !decision.delay.is_zero() {
+                    tokio::time::sleep(decision.delay).await;
+                }
+                if let Some(code) = decision.fail {
+                    tracing::debug!(rpc, ?code, "injecting a failure");
+                    return Ok(tonic::Status::new(code, "injected fault").into_http());
+                }
+                inner.call(request).await?
             };
-            let _in_flight = InFlight::enter(&control);
-            let decision = control.faults.decide();
-            if !decision.delay.is_zero() {
-                tokio::time::sleep(decision.delay).await;
-            }
-            if let Some(code) = decision.fail {
-                tracing::debug!(rpc, ?code, "injecting a failure");
-                return Ok(tonic::Status::new(code, "injected fault").into_http());
-            }
-            inner.call(request).await
+            // A held answer waits outside the serial gate (and is no longer counted in flight), so that other
+            // calls go on.
+            control.faults.holds.wait(index).await;
+            Ok(response)
         })
     }
 }
@@ -474,6 +587,87 @@ mod tests {
                 fail: None,
                 delay: Duration::ZERO
             }
+        );
+    }
+    type Inner = tower::util::BoxCloneService<
+        http::Request<Body>,
+        http::Response<Body>,
+        std::convert::Infallible,
+    >;
+
+    /// The control layer in front of a service that answers every call at once.
+    fn served(control: &Arc<Control>) -> ControlService<Inner> {
+        let inner = Inner::new(tower::service_fn(|_: http::Request<Body>| async {
+            Ok(http::Response::new(Body::empty()))
+        }));
+        ControlLayer::new(Arc::clone(control)).layer(inner)
+    }
+
+    /// Calls `rpc` on a task of its own.
+    fn spawn_call(service: &ControlService<Inner>, rpc: &str) -> tokio::task::JoinHandle<()> {
+        let mut service = service.clone();
+        let request = http::Request::builder()
+            .uri(format!("{SERVICE_PREFIX}{rpc}"))
+            .body(Body::empty())
+            .expect("a request");
+        tokio::spawn(async move {
+            let _ = service.call(request).await;
+        })
+    }
+
+    #[tokio::test]
+    async fn a_hold_keeps_one_rpc_answer_until_released_and_lets_others_through() {
+        let control = Arc::new(Control::new(true, 0));
+        let service = served(&control);
+        assert!(control.faults.hold("NoSuchRpc").is_none());
+        let hold = control
+            .faults
+            .hold("DicomSeriesModality")
+            .expect("an OsiriX RPC");
+        let held = spawn_call(&service, "DicomSeriesModality");
+        hold.until_held(1).await;
+        assert_eq!(hold.held(), 1);
+        assert_eq!(control.calls("DicomSeriesModality"), 1, "served, then held");
+        // Other RPCs flow, in serial mode too: the held answer does not keep the gate.
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            spawn_call(&service, "OsirixVersion"),
+        )
+        .await
+        .expect("another RPC is answered while one is held")
+        .expect("the call task");
+        tokio::task::yield_now().await;
+        assert!(!held.is_finished(), "the held answer waits");
+        hold.release();
+        tokio::time::timeout(Duration::from_secs(10), held)
+            .await
+            .expect("released")
+            .expect("the call task");
+        // Once released, later answers of that RPC are not held; a dropped hold releases too.
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            spawn_call(&service, "DicomSeriesModality"),
+        )
+        .await
+        .expect("no longer held")
+        .expect("the call task");
+        let dropped = control
+            .faults
+            .hold("DicomSeriesName")
+            .expect("an OsiriX RPC");
+        let waiting = spawn_call(&service, "DicomSeriesName");
+        dropped.until_held(1).await;
+        drop(dropped);
+        tokio::time::timeout(Duration::from_secs(10), waiting)
+            .await
+            .expect("a dropped hold releases")
+            .expect("the call task");
+        assert_eq!(control.faults.holds.active.load(Ordering::SeqCst), 1);
+        let _ = spawn_call(&service, "OsirixVersion").await;
+        assert_eq!(
+            control.faults.holds.active.load(Ordering::SeqCst),
+            0,
+            "released holds are forgotten"
         );
     }
 }
