@@ -1,22 +1,28 @@
-//! The macro's input, parsed into a small IR. Only syntax is checked here; every rule about what the
-//! declarations mean lives in `valid.rs`.
+//! The macro's input, parsed into a small IR. Only syntax is checked here, and a syntax error costs only its own
+//! declaration (or block): the body of a block is cut at its top-level `;`s and each declaration parsed alone,
+//! so the others are still generated. Every rule about what the declarations mean lives in `valid.rs`.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Ident, LitStr, Path, Token, Type, Visibility, braced, parenthesized};
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, Token, Type, Visibility, braced, parenthesized};
 
 use crate::attr::{ClassOptions, RpcOptions};
+use crate::naming;
 
 /// Everything inside `osirix_class! { ... }`.
 pub(crate) struct Input {
     pub(crate) items: Vec<Item>,
+    /// Blocks that did not parse at all, each skipped up to its closing brace.
+    pub(crate) errors: Vec<syn::Error>,
 }
 
 /// One `class Name { ... }` or `impl Client { ... }` block.
 pub(crate) struct Item {
     pub(crate) owner: Owner,
-    pub(crate) rpcs: Vec<RpcDecl>,
+    pub(crate) decls: Vec<Decl>,
     /// Errors in the class's own options, reported with every other problem by `valid.rs`.
     pub(crate) pending: Option<syn::Error>,
 }
@@ -30,20 +36,41 @@ pub(crate) enum Owner {
         ident: Ident,
         options: ClassOptions,
     },
-    /// The top-level `Osirix*` calls, generated on `Client`.
-    Client,
+    /// The top-level `Osirix*` calls, generated on `Client`; the spans of the user's `impl Client { ... }`.
+    Client {
+        impl_span: Span,
+        client: Ident,
+        body: Span,
+    },
 }
 
-/// `#[rpc(...)] pub fn name(args) -> Type = field;`
-pub(crate) struct RpcDecl {
-    pub(crate) docs: Vec<Attribute>,
-    pub(crate) options: Option<RpcOptions>,
+/// One declaration of a block.
+pub(crate) enum Decl {
+    /// `#[rpc(...)] pub fn name(args) -> Type = payload;`, syntactically valid.
+    Rpc(Box<RpcDecl>),
+    /// A declaration that does not parse; its signature when that much of it does.
+    Broken {
+        error: syn::Error,
+        signature: Option<Box<Signature>>,
+    },
+}
+
+/// The Rust signature of an accessor: what a stub keeps of an invalid declaration.
+pub(crate) struct Signature {
     pub(crate) vis: Visibility,
     pub(crate) ident: Ident,
+    /// An explicit `self` receiver, which accessors must not have.
     pub(crate) receiver: Option<Span>,
     pub(crate) args: Vec<Arg>,
     pub(crate) ret: Option<Type>,
-    pub(crate) field: Option<Ident>,
+}
+
+/// `#[rpc(...)] pub fn name(args) -> Type = payload;`
+pub(crate) struct RpcDecl {
+    pub(crate) docs: Vec<Attribute>,
+    pub(crate) options: Option<RpcOptions>,
+    pub(crate) sig: Signature,
+    pub(crate) payload: Option<Payload>,
     /// Errors in the `#[rpc(...)]` options, reported with every other problem by `valid.rs`.
     pub(crate) pending: Option<syn::Error>,
 }
@@ -54,31 +81,76 @@ pub(crate) struct Arg {
     pub(crate) ty: Type,
 }
 
-/// `request = Type { field: self, field: arg }`.
-pub(crate) struct RequestSpec {
-    pub(crate) ty: Path,
-    pub(crate) fields: Vec<(Ident, FieldValue)>,
+/// What `= ...` names in the response.
+pub(crate) enum Payload {
+    /// `= field`: one field.
+    Field(Ident),
+    /// `= (a, b, ...)`: several fields, as a tuple.
+    Fields(Vec<Ident>),
 }
 
-/// The value of one request field.
-pub(crate) enum FieldValue {
-    /// The handle the accessor is called on.
-    SelfHandle(Span),
-    /// An argument of the accessor.
-    Arg(Ident),
+impl Owner {
+    /// The OsiriX class a block's RPCs belong to: `wire = "..."`, else the Rust name; `Osirix` for the
+    /// top-level calls.
+    pub(crate) fn class_name(&self) -> String {
+        match self {
+            Owner::Class { ident, options, .. } => naming::class_name(ident, options.wire.as_ref()),
+            Owner::Client { .. } => naming::CLIENT_PREFIX.to_owned(),
+        }
+    }
 }
 
-/// An absent-message literal.
-pub(crate) type Absent = LitStr;
+impl Decl {
+    /// The accessor's signature, when the declaration has one.
+    pub(crate) fn signature(&self) -> Option<&Signature> {
+        match self {
+            Decl::Rpc(rpc) => Some(&rpc.sig),
+            Decl::Broken { signature, .. } => signature.as_deref(),
+        }
+    }
+}
+
+impl Payload {
+    /// The tokens the payload was written with.
+    pub(crate) fn span(&self) -> Span {
+        match self {
+            Payload::Field(field) => field.span(),
+            Payload::Fields(fields) => fields.first().map_or_else(Span::call_site, Ident::span),
+        }
+    }
+}
 
 impl Parse for Input {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let mut items = Vec::new();
+        let mut errors = Vec::new();
         while !input.is_empty() {
-            items.push(input.parse()?);
+            let fork = input.fork();
+            match fork.parse::<Item>() {
+                Ok(item) => {
+                    input.advance_to(&fork);
+                    items.push(item);
+                }
+                Err(e) => {
+                    errors.push(e);
+                    skip_past_block(input)?;
+                }
+            }
         }
-        Ok(Input { items })
+        Ok(Input { items, errors })
     }
+}
+
+/// Skips a block that does not parse: everything up to and including the next `{ ... }`.
+fn skip_past_block(input: ParseStream<'_>) -> syn::Result<()> {
+    while !input.is_empty() {
+        if let TokenTree::Group(group) = input.parse::<TokenTree>()?
+            && group.delimiter() == proc_macro2::Delimiter::Brace
+        {
+            break;
+        }
+    }
+    Ok(())
 }
 
 impl Parse for Item {
@@ -86,7 +158,7 @@ impl Parse for Item {
         let attrs = input.call(Attribute::parse_outer)?;
         let mut pending = None;
         let owner = if input.peek(Token![impl]) {
-            input.parse::<Token![impl]>()?;
+            let impl_token: Token![impl] = input.parse()?;
             let target: Ident = input.parse()?;
             if target != "Client" {
                 return Err(syn::Error::new_spanned(
@@ -100,7 +172,11 @@ impl Parse for Item {
                     "`impl Client` takes no attributes",
                 ));
             }
-            Owner::Client
+            Owner::Client {
+                impl_span: impl_token.span,
+                client: target,
+                body: Span::call_site(),
+            }
         } else {
             let vis: Visibility = input.parse()?;
             let keyword: Ident = input.parse().map_err(|e| {
@@ -131,29 +207,88 @@ impl Parse for Item {
             }
         };
         let body;
-        braced!(body in input);
-        let mut rpcs = Vec::new();
-        while !body.is_empty() {
-            rpcs.push(body.parse()?);
+        let brace = braced!(body in input);
+        let mut owner = owner;
+        if let Owner::Client { body, .. } = &mut owner {
+            *body = brace.span.join();
         }
+        let tokens: TokenStream = body.parse()?;
+        let decls = split_declarations(tokens)
+            .into_iter()
+            .map(parse_decl)
+            .collect();
         Ok(Item {
             owner,
-            rpcs,
+            decls,
             pending,
         })
     }
 }
 
-impl Parse for RpcDecl {
+/// Cuts a block's body after each top-level `;`; what follows the last one is a declaration without its `;`.
+fn split_declarations(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut decls = Vec::new();
+    let mut current = Vec::new();
+    for token in tokens {
+        let end = matches!(&token, TokenTree::Punct(p) if p.as_char() == ';');
+        current.push(token);
+        if end {
+            decls.push(current.drain(..).collect());
+        }
+    }
+    if !current.is_empty() {
+        decls.push(current.into_iter().collect());
+    }
+    decls
+}
+
+/// Parses one declaration alone, so that its errors cost nothing to the others.
+fn parse_decl(tokens: TokenStream) -> Decl {
+    let ends_with_semicolon = matches!(
+        tokens.clone().into_iter().last(),
+        Some(TokenTree::Punct(p)) if p.as_char() == ';'
+    );
+    let result = if ends_with_semicolon {
+        syn::parse2::<RpcDecl>(tokens.clone())
+    } else {
+        let at = tokens
+            .clone()
+            .into_iter()
+            .last()
+            .map_or_else(Span::call_site, |t| t.span());
+        Err(syn::Error::new(at, "expected `;` after the declaration"))
+    };
+    match result {
+        Ok(decl) => Decl::Rpc(Box::new(decl)),
+        Err(error) => Decl::Broken {
+            error,
+            signature: syn::parse2::<SignatureOnly>(tokens)
+                .ok()
+                .map(|s| Box::new(s.0)),
+        },
+    }
+}
+
+/// A signature and whatever follows it, for the stub of a declaration that does not parse.
+struct SignatureOnly(Signature);
+
+impl Parse for SignatureOnly {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
+        let _ = input.call(Attribute::parse_outer)?;
+        let signature = input.parse()?;
+        let _ = input.parse::<TokenStream>()?;
+        Ok(SignatureOnly(signature))
+    }
+}
+
+impl Parse for Signature {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let vis: Visibility = input.parse()?;
         input.parse::<Token![fn]>()?;
         let ident: Ident = input.parse()?;
         let content;
         parenthesized!(content in input);
         let mut receiver = None;
-        let mut args = Vec::new();
         if content.peek(Token![&]) || content.peek(Token![self]) {
             let _ = content.parse::<Option<Token![&]>>()?;
             let _ = content.parse::<Option<Token![mut]>>()?;
@@ -161,36 +296,68 @@ impl Parse for RpcDecl {
             receiver = Some(token.span);
             let _ = content.parse::<Option<Token![,]>>()?;
         }
-        let parsed = Punctuated::<Arg, Token![,]>::parse_terminated(&content)?;
-        args.extend(parsed);
+        let args = Punctuated::<Arg, Token![,]>::parse_terminated(&content)?
+            .into_iter()
+            .collect();
         let ret = if input.peek(Token![->]) {
             input.parse::<Token![->]>()?;
             Some(input.parse()?)
         } else {
             None
         };
-        let field = if input.peek(Token![=]) {
+        Ok(Signature {
+            vis,
+            ident,
+            receiver,
+            args,
+            ret,
+        })
+    }
+}
+
+impl Parse for RpcDecl {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let sig: Signature = input.parse()?;
+        let payload = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             Some(input.parse()?)
         } else {
             None
         };
         input.parse::<Token![;]>()?;
-        let (docs, options, pending) = match RpcOptions::from_attrs(attrs, &ident) {
+        let (docs, options, pending) = match RpcOptions::from_attrs(attrs, &sig.ident) {
             Ok((docs, options)) => (docs, options, None),
             Err(e) => (Vec::new(), None, Some(e)),
         };
         Ok(RpcDecl {
-            pending,
             docs,
             options,
-            vis,
-            ident,
-            receiver,
-            args,
-            ret,
-            field,
+            sig,
+            payload,
+            pending,
         })
+    }
+}
+
+impl Parse for Payload {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(syn::token::Paren) {
+            let content;
+            let parens = parenthesized!(content in input);
+            let fields: Vec<Ident> = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?
+                .into_iter()
+                .collect();
+            if fields.len() < 2 {
+                return Err(syn::Error::new(
+                    parens.span.join(),
+                    "a tuple payload names at least two fields, e.g. `= (wl, ww)`; one field is `= field`",
+                ));
+            }
+            Ok(Payload::Fields(fields))
+        } else {
+            Ok(Payload::Field(input.parse()?))
+        }
     }
 }
 
@@ -203,30 +370,11 @@ impl Parse for Arg {
     }
 }
 
-impl Parse for RequestSpec {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let ty: Path = input.parse()?;
-        let content;
-        braced!(content in input);
-        let mut fields = Vec::new();
-        while !content.is_empty() {
-            let name: Ident = content.parse()?;
-            let value = if content.peek(Token![:]) {
-                content.parse::<Token![:]>()?;
-                if content.peek(Token![self]) {
-                    let token: Token![self] = content.parse()?;
-                    FieldValue::SelfHandle(token.span)
-                } else {
-                    FieldValue::Arg(content.parse()?)
-                }
-            } else {
-                FieldValue::Arg(name.clone())
-            };
-            fields.push((name, value));
-            if !content.is_empty() {
-                content.parse::<Token![,]>()?;
-            }
-        }
-        Ok(RequestSpec { ty, fields })
+impl Signature {
+    /// The span of the return type, or of the accessor's name when it has none.
+    pub(crate) fn ret_span(&self) -> Span {
+        self.ret
+            .as_ref()
+            .map_or_else(|| self.ident.span(), Spanned::span)
     }
 }

@@ -1,11 +1,57 @@
-//! The `#[osirix(...)]` option of a class and the `#[rpc(...)]` options of an accessor. Unknown and repeated
-//! keys are reported all at once, each at its own span.
+//! The `#[osirix(...)]` option of a class and the `#[rpc(...)]` options of an accessor, with the syntax of the
+//! options' values (`request = Type { field: self, field: arg }`). Unknown and repeated keys are reported all
+//! at once, each at its own span. Syntax only: what the options mean is checked by `valid.rs`.
 
 use proc_macro2::Span;
 use syn::parse::ParseStream;
-use syn::{Attribute, Ident, LitStr, Path, Token};
+use syn::{Attribute, Ident, LitStr, Path, Token, braced};
 
-use crate::ast::{Absent, RequestSpec};
+/// An absent-message literal.
+pub(crate) type Absent = LitStr;
+
+/// `request = Type { field: self, field: arg }`.
+pub(crate) struct RequestSpec {
+    /// The `request` key, where a misuse of the option is reported.
+    pub(crate) key: Span,
+    pub(crate) ty: Path,
+    pub(crate) fields: Vec<(Ident, FieldValue)>,
+}
+
+/// The value of one request field.
+pub(crate) enum FieldValue {
+    /// The handle the accessor is called on.
+    SelfHandle(Span),
+    /// An argument of the accessor.
+    Arg(Ident),
+}
+
+impl RequestSpec {
+    fn parse_after(key: Span, input: ParseStream<'_>) -> syn::Result<Self> {
+        let ty: Path = input.parse()?;
+        let content;
+        braced!(content in input);
+        let mut fields = Vec::new();
+        while !content.is_empty() {
+            let name: Ident = content.parse()?;
+            let value = if content.peek(Token![:]) {
+                content.parse::<Token![:]>()?;
+                if content.peek(Token![self]) {
+                    let token: Token![self] = content.parse()?;
+                    FieldValue::SelfHandle(token.span)
+                } else {
+                    FieldValue::Arg(content.parse()?)
+                }
+            } else {
+                FieldValue::Arg(name.clone())
+            };
+            fields.push((name, value));
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+        Ok(RequestSpec { key, ty, fields })
+    }
+}
 
 /// Options of a class.
 #[derive(Default)]
@@ -180,7 +226,7 @@ impl RpcOptions {
                 }
                 "request" => {
                     input.parse::<Token![=]>()?;
-                    let spec: RequestSpec = input.parse()?;
+                    let spec = RequestSpec::parse_after(key.span(), input)?;
                     if options.request.is_some() {
                         errors.push(repeated("request"));
                     }

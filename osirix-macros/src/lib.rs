@@ -3,8 +3,9 @@
 
 mod ast;
 mod attr;
-mod case;
 mod expand;
+mod fallback;
+mod naming;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -74,14 +75,13 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn osirix_class(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as ast::Input);
-    match valid::validate(&input) {
-        Ok(()) => expand::expand(&input).into(),
-        Err(err) => {
-            let mut out = err.to_compile_error();
-            out.extend(expand::fallback(&input));
-            out.into()
-        }
-    }
+    let verdict = valid::validate(&input);
+    let mut out = verdict
+        .error()
+        .map(|err| err.to_compile_error())
+        .unwrap_or_default();
+    out.extend(expand::expand(&input, &verdict));
+    out.into()
 }
 
 /// The crate README's example, compiled as a doctest so it stays true.

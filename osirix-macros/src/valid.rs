@@ -1,154 +1,220 @@
 //! Every rule about what a declaration means, checked before anything is generated. All problems of one
-//! invocation are reported together, each at the tokens that caused it.
+//! invocation are reported together, each at the tokens that caused it, and each costs only its own
+//! declaration: the verdict says, per declaration, whether to generate its accessor or a stub with its
+//! signature (see `fallback.rs`).
 
 use std::collections::HashMap;
 
 use syn::{GenericArgument, PathArguments, Type};
 
-use crate::ast::{FieldValue, Input, Item, Owner, RpcDecl};
+use crate::ast::{Decl, Input, Item, Owner, RpcDecl};
+use crate::attr::FieldValue;
+use crate::naming;
 
-/// The prefix every RPC of `impl Client` carries.
-pub(crate) const CLIENT_PREFIX: &str = "Osirix";
+/// What to generate for each block and declaration, and every error found.
+pub(crate) struct Verdict {
+    pub(crate) errors: Vec<syn::Error>,
+    /// One per block of the input, in order.
+    pub(crate) items: Vec<ItemVerdict>,
+}
 
-/// The OsiriX class name of a block: `wire = "..."`, else the Rust name; `Osirix` for the top-level calls.
-pub(crate) fn wire_name(owner: &Owner) -> String {
-    match owner {
-        Owner::Class { ident, options, .. } => options
-            .wire
-            .as_ref()
-            .map_or_else(|| ident.to_string(), |w| w.value()),
-        Owner::Client => CLIENT_PREFIX.to_owned(),
+/// What to generate for one block.
+pub(crate) struct ItemVerdict {
+    /// Whether the class name is valid, so that the handle's trait impls (which name its protocol message) can
+    /// be generated.
+    pub(crate) handle: bool,
+    /// One per declaration, in order.
+    pub(crate) decls: Vec<Emit>,
+}
+
+/// What to generate for one declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Emit {
+    /// The accessor.
+    Accessor,
+    /// A stub with the declared signature: call sites compile, and only the declaration's own errors show.
+    Stub,
+    /// Nothing: no signature to give a stub, or its name is already taken by an earlier declaration.
+    Nothing,
+}
+
+impl Verdict {
+    /// Every error as one, or `None` when the input is valid.
+    pub(crate) fn error(&self) -> Option<syn::Error> {
+        let mut iter = self.errors.iter().cloned();
+        let mut first = iter.next()?;
+        iter.for_each(|e| first.combine(e));
+        Some(first)
     }
 }
 
-/// An OsiriX class name: ASCII letters and digits, starting with a letter (it becomes a Rust type name).
-pub(crate) fn is_wire_name(value: &str) -> bool {
-    value.starts_with(|c: char| c.is_ascii_alphabetic())
-        && value.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-pub(crate) fn validate(input: &Input) -> syn::Result<()> {
-    let mut errors = Vec::new();
-    if input.items.is_empty() {
+pub(crate) fn validate(input: &Input) -> Verdict {
+    let mut errors = input.errors.clone();
+    if input.items.is_empty() && input.errors.is_empty() {
         errors.push(syn::Error::new(
             proc_macro2::Span::call_site(),
             "expected at least one `class Name { ... }` or `impl Client { ... }`",
         ));
     }
-    for item in &input.items {
-        validate_item(item, &mut errors);
-    }
-    let mut iter = errors.into_iter();
-    match iter.next() {
-        None => Ok(()),
-        Some(mut first) => {
-            iter.for_each(|e| first.combine(e));
-            Err(first)
-        }
-    }
+    let items = input
+        .items
+        .iter()
+        .map(|item| validate_item(item, &mut errors))
+        .collect();
+    Verdict { errors, items }
 }
 
-fn validate_item(item: &Item, errors: &mut Vec<syn::Error>) {
-    let prefix = wire_name(&item.owner);
-    let is_client = matches!(item.owner, Owner::Client);
+fn validate_item(item: &Item, errors: &mut Vec<syn::Error>) -> ItemVerdict {
+    let class = item.owner.class_name();
+    let is_client = matches!(item.owner, Owner::Client { .. });
+    // A class whose own options are wrong gets stubs only: checking its RPCs against a class name that may
+    // not be the intended one would add errors that are not the user's.
+    let mut trusted = true;
     if let Some(e) = &item.pending {
         errors.push(e.clone());
+        trusted = false;
     }
     if let Owner::Class { options, .. } = &item.owner
         && let Some(wire) = &options.wire
+        && !naming::is_class_name(&wire.value())
     {
-        let value = wire.value();
-        if !is_wire_name(&value) {
-            errors.push(syn::Error::new_spanned(
-                wire,
-                "`wire` must be an OsiriX class name such as \"ROI\"",
-            ));
-        }
+        errors.push(syn::Error::new_spanned(
+            wire,
+            "`wire` must be an OsiriX class name such as \"ROI\"",
+        ));
+        trusted = false;
     }
+    let handle = naming::is_class_name(&class);
     let mut accessors = HashMap::new();
     let mut rpc_names = HashMap::new();
-    for rpc in &item.rpcs {
-        if let Some(previous) = accessors.insert(rpc.ident.to_string(), rpc.ident.span()) {
-            let mut e =
-                syn::Error::new_spanned(&rpc.ident, format!("duplicate accessor `{}`", rpc.ident));
-            e.combine(syn::Error::new(previous, "first declared here"));
-            errors.push(e);
-        }
-        if let Some(span) = rpc.receiver {
-            errors.push(syn::Error::new(
-                span,
-                "accessors take `&self` implicitly: remove the receiver",
-            ));
-        }
-        if let Some(e) = &rpc.pending {
-            errors.push(e.clone());
-            continue;
-        }
-        let Some(options) = &rpc.options else {
-            errors.push(syn::Error::new_spanned(
-                &rpc.ident,
-                format!("`{}` needs `#[rpc(RpcName, ...)]`", rpc.ident),
-            ));
-            continue;
-        };
-        let name = options.name.to_string();
-        if rpc_names.insert(name.clone(), ()).is_some() {
-            errors.push(syn::Error::new_spanned(
-                &options.name,
-                format!("RPC `{name}` is declared twice in this block"),
-            ));
-        }
-        if is_wire_name(&prefix) && (!name.starts_with(&prefix) || name.len() == prefix.len()) {
-            errors.push(syn::Error::new_spanned(
-                &options.name,
-                format!("RPC `{name}` does not belong to `{prefix}`: its RPCs are named `{prefix}<Method>`"),
-            ));
-        }
-        validate_rpc(rpc, is_client, errors);
+    let decls = item
+        .decls
+        .iter()
+        .map(|decl| {
+            let before = errors.len();
+            if let Some(sig) = decl.signature() {
+                if let Some(previous) = accessors.insert(sig.ident.to_string(), sig.ident.span()) {
+                    let mut e = syn::Error::new_spanned(
+                        &sig.ident,
+                        format!("duplicate accessor `{}`", sig.ident),
+                    );
+                    e.combine(syn::Error::new(previous, "first declared here"));
+                    errors.push(e);
+                    return Emit::Nothing;
+                }
+                if let Some(span) = sig.receiver {
+                    errors.push(syn::Error::new(
+                        span,
+                        "accessors take `&self` implicitly: remove the receiver",
+                    ));
+                }
+            }
+            let rpc = match decl {
+                Decl::Broken { error, signature } => {
+                    errors.push(error.clone());
+                    return if signature.is_some() {
+                        Emit::Stub
+                    } else {
+                        Emit::Nothing
+                    };
+                }
+                Decl::Rpc(rpc) => rpc,
+            };
+            if trusted {
+                validate_decl(rpc, &class, is_client, &mut rpc_names, errors);
+            } else if let Some(e) = &rpc.pending {
+                errors.push(e.clone());
+            }
+            if trusted && handle && errors.len() == before {
+                Emit::Accessor
+            } else {
+                Emit::Stub
+            }
+        })
+        .collect();
+    ItemVerdict { handle, decls }
+}
+
+/// The rules of one syntactically valid declaration of a block of `class`.
+fn validate_decl(
+    rpc: &RpcDecl,
+    class: &str,
+    is_client: bool,
+    rpc_names: &mut HashMap<String, ()>,
+    errors: &mut Vec<syn::Error>,
+) {
+    if let Some(e) = &rpc.pending {
+        errors.push(e.clone());
+        return;
     }
+    let Some(options) = &rpc.options else {
+        errors.push(syn::Error::new_spanned(
+            &rpc.sig.ident,
+            format!("`{}` needs `#[rpc(RpcName, ...)]`", rpc.sig.ident),
+        ));
+        return;
+    };
+    let name = options.name.to_string();
+    if rpc_names.insert(name.clone(), ()).is_some() {
+        errors.push(syn::Error::new_spanned(
+            &options.name,
+            format!("RPC `{name}` is declared twice in this block"),
+        ));
+    }
+    if naming::is_class_name(class) && naming::method_of(&name, class).is_none() {
+        errors.push(syn::Error::new_spanned(
+            &options.name,
+            format!(
+                "RPC `{name}` does not belong to `{class}`: its RPCs are named `{class}<Method>`"
+            ),
+        ));
+    }
+    validate_rpc(rpc, is_client, errors);
 }
 
 fn validate_rpc(rpc: &RpcDecl, is_client: bool, errors: &mut Vec<syn::Error>) {
     let Some(options) = &rpc.options else { return };
+    let sig = &rpc.sig;
     if let Some((span, _)) = options.cache {
         if is_client {
             errors.push(syn::Error::new(
                 span,
                 "top-level calls are never cached: their answers change with OsiriX's state",
             ));
-        } else if rpc.ret.is_none() {
+        } else if sig.ret.is_none() {
             errors.push(syn::Error::new(
                 span,
                 "a setter or action cannot be cached: it returns nothing to keep",
             ));
-        } else if !rpc.args.is_empty() {
+        } else if !sig.args.is_empty() {
             errors.push(syn::Error::new(
                 span,
                 "cached RPCs take no arguments: the cache key is (RPC, handle)",
             ));
+        } else if let Some(request) = &options.request {
+            errors.push(syn::Error::new(
+                request.key,
+                "a cached RPC sends the handle itself (the cache key is (RPC, handle)): remove `request = ...`, or `cache`",
+            ));
         }
     }
-    if !options.absent.is_empty() && !rpc.ret.as_ref().is_some_and(is_option) {
-        let at = rpc
-            .ret
-            .as_ref()
-            .map_or_else(|| rpc.ident.span(), syn::spanned::Spanned::span);
+    if !options.absent.is_empty() && !sig.ret.as_ref().is_some_and(is_option) {
         errors.push(syn::Error::new(
-            at,
+            sig.ret_span(),
             "`absent = ...` needs an `Option<...>` return type: absence becomes `None`",
         ));
     }
-    if rpc.ret.is_none()
-        && let Some(field) = &rpc.field
+    if sig.ret.is_none()
+        && let Some(payload) = &rpc.payload
     {
-        errors.push(syn::Error::new_spanned(
-            field,
+        errors.push(syn::Error::new(
+            payload.span(),
             "an accessor without return type has no payload field",
         ));
     }
     match &options.request {
-        None if !rpc.args.is_empty() => errors.push(syn::Error::new_spanned(
-            &rpc.args[0].ident,
+        None if !sig.args.is_empty() => errors.push(syn::Error::new_spanned(
+            &sig.args[0].ident,
             "arguments need `request = Type { field: arg, .. }` in `#[rpc(...)]` to say where they go",
         )),
         None => {}
@@ -161,8 +227,8 @@ fn validate_rpc(rpc: &RpcDecl, is_client: bool, errors: &mut Vec<syn::Error>) {
                     }
                     FieldValue::SelfHandle(_) => {}
                     FieldValue::Arg(arg) => {
-                        if !rpc.args.iter().any(|a| a.ident == *arg) {
-                            errors.push(syn::Error::new_spanned(arg, format!("`{arg}` is not an argument of `{}`", rpc.ident)));
+                        if !sig.args.iter().any(|a| a.ident == *arg) {
+                            errors.push(syn::Error::new_spanned(arg, format!("`{arg}` is not an argument of `{}`", sig.ident)));
                         }
                         if used.insert(arg.to_string(), ()).is_some() {
                             errors.push(syn::Error::new_spanned(field, format!("argument `{arg}` is used twice")));
@@ -170,7 +236,7 @@ fn validate_rpc(rpc: &RpcDecl, is_client: bool, errors: &mut Vec<syn::Error>) {
                     }
                 }
             }
-            for arg in &rpc.args {
+            for arg in &sig.args {
                 if !used.contains_key(&arg.ident.to_string()) {
                     errors.push(syn::Error::new_spanned(&arg.ident, format!("argument `{}` goes into no request field", arg.ident)));
                 }
@@ -180,7 +246,7 @@ fn validate_rpc(rpc: &RpcDecl, is_client: bool, errors: &mut Vec<syn::Error>) {
 }
 
 /// True for `Option<T>` (by its last path segment).
-fn is_option(ty: &Type) -> bool {
+pub(crate) fn is_option(ty: &Type) -> bool {
     let Type::Path(path) = ty else { return false };
     path.path.segments.last().is_some_and(|seg| {
         seg.ident == "Option"
@@ -190,19 +256,28 @@ fn is_option(ty: &Type) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_option, validate};
+    use super::{Emit, is_option, validate};
     use crate::ast::Input;
 
-    /// Parses `src` (which must be syntactically valid) and returns the validation errors, one string each.
-    fn errors(src: &str) -> Vec<String> {
-        let input: Input = match syn::parse_str(src) {
+    fn input(src: &str) -> Input {
+        match syn::parse_str(src) {
             Ok(input) => input,
             Err(e) => panic!("`{src}` does not parse: {e}"),
-        };
-        match validate(&input) {
-            Ok(()) => Vec::new(),
-            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
         }
+    }
+
+    /// Parses `src` and returns every error (syntax and validation), one string each.
+    fn errors(src: &str) -> Vec<String> {
+        validate(&input(src))
+            .errors
+            .into_iter()
+            .flat_map(|e| e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>())
+            .collect()
+    }
+
+    /// What is generated for each declaration of the first block of `src`.
+    fn emits(src: &str) -> Vec<Emit> {
+        validate(&input(src)).items.remove(0).decls
     }
 
     /// Every validation error of `src`, one per line.
@@ -210,12 +285,16 @@ mod tests {
         errors(src).join("\n")
     }
 
-    /// The error of an input that does not even parse (syntax, unknown or repeated options).
+    /// The errors of the blocks of `src` that do not parse at all.
     fn parse_error(src: &str) -> String {
-        match syn::parse_str::<Input>(src) {
-            Ok(_) => panic!("`{src}` parses"),
-            Err(e) => e.to_string(),
-        }
+        let input = input(src);
+        assert!(!input.errors.is_empty(), "`{src}` parses");
+        input
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Asserts exactly one validation error, containing `expected`.
@@ -287,13 +366,20 @@ mod tests {
             }
         };
         assert_eq!(input.items.len(), 4);
-        assert_eq!(input.items[0].rpcs.len(), 4);
-        if let Err(e) = validate(&input) {
+        assert_eq!(input.items[0].decls.len(), 4);
+        let verdict = validate(&input);
+        if let Some(e) = verdict.error() {
             panic!(
                 "rejected: {:?}",
                 e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>()
             );
         }
+        assert!(
+            verdict
+                .items
+                .iter()
+                .all(|item| item.handle && item.decls.iter().all(|emit| *emit == Emit::Accessor))
+        );
     }
 
     #[test]
@@ -582,6 +668,83 @@ mod tests {
         );
         assert!(
             parse_error("/// Docs.\nimpl Client {}").contains("`impl Client` takes no attributes")
+        );
+    }
+
+    #[test]
+    fn one_bad_declaration_costs_only_itself() {
+        let src = roi("#[rpc(ROIName)] pub fn name() -> String = name;\n\
+             #[rpc(ROIArea, cachd)] pub fn area() -> f32 = area;\n\
+             #[rpc(ROIColor)] pub fn color() -> Rgb;\n\
+             #[rpc(ROIOpacity)] pub fn opacity() -> = opacity;\n\
+             pub fn thickness() -> f32 = thickness;\n\
+             #[rpc(ROIName)] pub fn name() -> String = name;\n\
+             #[rpc(ROIPix)] pub fn pix() -> DcmPix = pix;");
+        assert_eq!(
+            emits(&src),
+            [
+                Emit::Accessor,
+                Emit::Stub,
+                Emit::Accessor,
+                Emit::Nothing,
+                Emit::Stub,
+                Emit::Nothing,
+                Emit::Accessor
+            ],
+            "{:?}",
+            errors(&src)
+        );
+        let errors = errors(&src);
+        assert_eq!(errors.len(), 5, "{errors:?}");
+        assert!(errors[0].contains("`cachd`"), "{errors:?}");
+        assert!(
+            errors[1].contains("expected one of"),
+            "a syntax error: {errors:?}"
+        );
+        assert!(errors[2].contains("`thickness` needs `#[rpc"), "{errors:?}");
+        assert!(
+            errors[3].contains("duplicate accessor `name`"),
+            "{errors:?}"
+        );
+        // A declaration without its `;` is reported at its last token, and the block goes on.
+        let src = roi("#[rpc(ROIName)] pub fn name() -> String = name");
+        assert_eq!(emits(&src), [Emit::Stub]);
+        assert!(all_errors(&src).contains("expected `;` after the declaration"));
+    }
+
+    #[test]
+    fn a_block_that_does_not_parse_leaves_the_others() {
+        let src = "pub struct Roi {} pub class DicomSeries { #[rpc(DicomSeriesName)] pub fn name() -> String = name; }";
+        let input = input(src);
+        assert_eq!(input.errors.len(), 1);
+        assert_eq!(input.items.len(), 1, "the class after the bad block");
+        assert_eq!(validate(&input).items[0].decls, [Emit::Accessor]);
+    }
+
+    #[test]
+    fn a_class_with_bad_options_gets_stubs_without_more_errors() {
+        let src = "#[osirix(wrie = \"ROI\")] pub class Roi { #[rpc(ROIName)] pub fn name() -> String = name; }";
+        assert_eq!(errors(src).len(), 1, "{:?}", errors(src));
+        assert_eq!(emits(src), [Emit::Stub]);
+        let src = "#[osirix(wire = \"R O I\")] pub class Roi { #[rpc(ROIName)] pub fn name() -> String = name; }";
+        assert_eq!(errors(src).len(), 1, "{:?}", errors(src));
+        assert!(!validate(&input(src)).items[0].handle);
+    }
+
+    #[test]
+    fn a_cached_rpc_sends_the_handle_itself() {
+        rejects(
+            "pub class ViewerController { #[rpc(ViewerControllerPixList, cache, request = ViewerControllerPixListRequest { viewer_controller: self })] pub fn pix_list() -> Vec<DcmPix> = pix; }",
+            "a cached RPC sends the handle itself",
+        );
+    }
+
+    #[test]
+    fn a_payload_of_several_fields_is_a_tuple() {
+        assert!(errors("pub class ViewerController { #[rpc(ViewerControllerWLWW)] pub fn wlww() -> (f32, f32) = (wl, ww); }").is_empty());
+        assert!(
+            all_errors("pub class ViewerController { #[rpc(ViewerControllerWLWW)] pub fn wl() -> f32 = (wl); }")
+                .contains("a tuple payload names at least two fields")
         );
     }
 

@@ -31,10 +31,6 @@ pub trait Handle: Clone + Eq + Hash + fmt::Debug + Send + Sync + 'static {
         &self.inner().client
     }
 
-    /// The RPCs of this class whose answers are cached, so that a handle's entries can all be dropped.
-    #[doc(hidden)]
-    const CACHED_RPCS: &'static [&'static str];
-
     #[doc(hidden)]
     fn from_inner(inner: HandleInner) -> Self;
 

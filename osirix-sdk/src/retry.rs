@@ -309,7 +309,7 @@ mod tests {
         Err(Error::from_status(
             "DicomSeriesModality",
             tonic::Status::unavailable("down"),
-            crate::client::ServerStart::Http2,
+            crate::error::ServerStart::Http2,
         ))
     }
 
@@ -367,7 +367,7 @@ mod tests {
         let mut internal = Err(Error::from_status(
             "X",
             tonic::Status::internal("boom"),
-            crate::client::ServerStart::Http2,
+            crate::error::ServerStart::Http2,
         ));
         assert!(decide(&mut policy, &mut internal).is_none());
         let mut timeout = Err(Error::Timeout {

@@ -1,16 +1,15 @@
 //! Property tests of every conversion from a server's answer to a Rust value, through the public surface:
-//! [`osirix_sdk::decode_millisecond`] and the (hidden, unstable) `osirix_sdk::__private::Decode` trait the
-//! generated accessors call. Whatever the server sends, a conversion returns a value or a `Malformed` reason;
-//! it never panics, wraps a number, or hands out a handle without a valid uid.
+//! [`osirix_sdk::decode_millisecond`] and [`osirix_sdk::FromWire`], the trait the generated accessors call.
+//! Whatever the server sends, a conversion returns a value or a `Malformed` reason; it never panics, wraps a
+//! number, or hands out a handle without a valid uid.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use osirix_sdk::__private::Decode;
 use osirix_sdk::chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use osirix_sdk::{
-    BrowserController, Client, DicomImage, DicomSeries, DicomStudy, MAX_UID_LEN, Selection,
-    Version, proto,
+    BrowserController, Client, DicomImage, DicomSeries, DicomStudy, FromWire, MAX_UID_LEN,
+    Malformed, Selection, Version, proto,
 };
 use proptest::prelude::*;
 
@@ -34,7 +33,7 @@ fn client() -> &'static Client {
         .1
 }
 
-// ---- The wrapped `millisecond` (quirk Q2) ----
+// ---- The wrapped `millisecond` (see docs/osirix-behaviour.md, *Dates*) ----
 
 /// The inverse of 125 modulo 2^29, by the extended Euclidean algorithm (independent of the SDK's Newton
 /// iteration).
@@ -99,7 +98,7 @@ proptest! {
 #[test]
 fn decode_millisecond_pinned_values() {
     // Whole seconds: 0 is ambiguous (0 or 536 870 912 ns), so it is not decoded and the date keeps whole
-    // seconds. Then the phantom's two values (spec Q2), and the edges.
+    // seconds. Then the phantom's two values (docs/osirix-behaviour.md, *Dates*), and the edges.
     assert_eq!(osirix_sdk::decode_millisecond(0), None);
     assert_eq!(osirix_sdk::decode_millisecond(1_718_993_592), Some(530));
     assert_eq!(osirix_sdk::decode_millisecond(1_020_924_832), None);
@@ -121,20 +120,20 @@ fn decode_millisecond_pinned_values() {
 proptest! {
     #[test]
     fn counts_are_never_wrapped(wire in any::<i32>()) {
-        let decoded = <u32 as Decode<i32>>::decode(wire, client());
+        let decoded = <u32 as FromWire<i32>>::from_wire(wire, client());
         if wire >= 0 {
             prop_assert_eq!(decoded, Ok(wire as u32));
         } else {
             prop_assert!(decoded.unwrap_err().0.contains("negative"));
         }
         // The optional counts of `DicomStudy` go the same way.
-        let optional = <Option<u32> as Decode<i32>>::decode(wire, client());
+        let optional = <Option<u32> as FromWire<i32>>::from_wire(wire, client());
         prop_assert_eq!(optional.is_ok(), wire >= 0);
     }
 
     #[test]
     fn uint32_values_above_i32_max_are_malformed(wire in prop_oneof![any::<u32>(), 0u32..=i32::MAX as u32, i32::MAX as u32..=u32::MAX]) {
-        let decoded = <u32 as Decode<u32>>::decode(wire, client());
+        let decoded = <u32 as FromWire<u32>>::from_wire(wire, client());
         if wire <= i32::MAX as u32 {
             prop_assert_eq!(decoded, Ok(wire));
         } else {
@@ -144,13 +143,13 @@ proptest! {
 
     #[test]
     fn scalars_pass_through(i in any::<i32>(), f in any::<f32>(), b in any::<bool>(), s in any::<String>(), v in proptest::collection::vec(any::<String>(), 0..8)) {
-        prop_assert_eq!(<i32 as Decode<i32>>::decode(i, client()), Ok(i));
-        prop_assert_eq!(<f32 as Decode<f32>>::decode(f, client()).map(f32::to_bits), Ok(f.to_bits()));
-        prop_assert_eq!(<bool as Decode<bool>>::decode(b, client()), Ok(b));
-        prop_assert_eq!(<String as Decode<String>>::decode(s.clone(), client()), Ok(s));
-        prop_assert_eq!(<Vec<String> as Decode<Vec<String>>>::decode(v.clone(), client()), Ok(v));
+        prop_assert_eq!(<i32 as FromWire<i32>>::from_wire(i, client()), Ok(i));
+        prop_assert_eq!(<f32 as FromWire<f32>>::from_wire(f, client()).map(f32::to_bits), Ok(f.to_bits()));
+        prop_assert_eq!(<bool as FromWire<bool>>::from_wire(b, client()), Ok(b));
+        prop_assert_eq!(<String as FromWire<String>>::from_wire(s.clone(), client()), Ok(s));
+        prop_assert_eq!(<Vec<String> as FromWire<Vec<String>>>::from_wire(v.clone(), client()), Ok(v));
         let version = proto::OsirixVersionResponse { status: None, version: "1".into(), bundle_name: "B".into() };
-        let decoded = <Version as Decode<proto::OsirixVersionResponse>>::decode(version, client()).expect("version");
+        let decoded = <Version as FromWire<proto::OsirixVersionResponse>>::from_wire(version, client()).expect("version");
         prop_assert_eq!((decoded.version.as_str(), decoded.bundle_name.as_str()), ("1", "B"));
     }
 }
@@ -205,9 +204,9 @@ fn expected_date_time([y, mo, d, h, mi, s, ms]: [i32; 7]) -> Option<NaiveDateTim
 
 fn check_date_time<R>(parts: [i32; 7], response: R) -> Result<(), TestCaseError>
 where
-    NaiveDateTime: Decode<R>,
+    NaiveDateTime: FromWire<R>,
 {
-    let decoded = <NaiveDateTime as Decode<R>>::decode(response, client());
+    let decoded = <NaiveDateTime as FromWire<R>>::from_wire(response, client());
     match (expected_date_time(parts), decoded) {
         (Some(expected), Ok(got)) => {
             prop_assert_eq!(got, expected);
@@ -246,13 +245,13 @@ proptest! {
     #[test]
     fn an_all_zero_date_is_malformed_whatever_the_time(h in any::<i32>(), mi in any::<i32>(), s in any::<i32>(), ms in any::<i32>()) {
         let response = proto::DicomImageDateResponse { status: None, year: 0, month: 0, day: 0, hour: h, minute: mi, second: s, millisecond: ms };
-        prop_assert!(<NaiveDateTime as Decode<_>>::decode(response, client()).is_err());
+        prop_assert!(<NaiveDateTime as FromWire<_>>::from_wire(response, client()).is_err());
     }
 
     #[test]
     fn dates_of_birth_are_ok_only_when_valid(year in year(), month in component(-1, 13), day in component(-1, 32)) {
         let response = proto::DicomStudyDateOfBirthResponse { status: None, year, month, day };
-        let decoded = <NaiveDate as Decode<_>>::decode(response, client());
+        let decoded = <NaiveDate as FromWire<_>>::from_wire(response, client());
         match expected_date(year, month, day) {
             Some(expected) => prop_assert_eq!(decoded, Ok(expected)),
             None => prop_assert!(decoded.is_err()),
@@ -280,10 +279,7 @@ fn uid() -> impl Strategy<Value = String> {
     ]
 }
 
-fn check_list<H>(
-    uids: &[String],
-    decoded: Result<Vec<H>, osirix_sdk::__private::Malformed>,
-) -> Result<(), TestCaseError>
+fn check_list<H>(uids: &[String], decoded: Result<Vec<H>, Malformed>) -> Result<(), TestCaseError>
 where
     H: osirix_sdk::Handle,
 {
@@ -313,23 +309,23 @@ proptest! {
     #[test]
     fn handle_lists_accept_only_distinct_valid_uids(uids in proptest::collection::vec(uid(), 0..12)) {
         let wire = |f: fn(String) -> _| uids.iter().cloned().map(f).collect::<Vec<_>>();
-        check_list::<DicomImage>(&uids, Decode::decode(wire(|osirixrpc_uid| proto::DicomImage { osirixrpc_uid }), client()))?;
+        check_list::<DicomImage>(&uids, FromWire::from_wire(wire(|osirixrpc_uid| proto::DicomImage { osirixrpc_uid }), client()))?;
         let series: Vec<proto::DicomSeries> = uids.iter().cloned().map(|osirixrpc_uid| proto::DicomSeries { osirixrpc_uid }).collect();
-        check_list::<DicomSeries>(&uids, Decode::decode(series, client()))?;
+        check_list::<DicomSeries>(&uids, FromWire::from_wire(series, client()))?;
         let studies: Vec<proto::DicomStudy> = uids.iter().cloned().map(|osirixrpc_uid| proto::DicomStudy { osirixrpc_uid }).collect();
-        check_list::<DicomStudy>(&uids, Decode::decode(studies, client()))?;
+        check_list::<DicomStudy>(&uids, FromWire::from_wire(studies, client()))?;
     }
 
     #[test]
     fn single_handles_need_a_valid_uid(uid in proptest::option::of(uid())) {
-        let study = <DicomStudy as Decode<_>>::decode(uid.clone().map(|osirixrpc_uid| proto::DicomStudy { osirixrpc_uid }), client());
-        let browser = <BrowserController as Decode<_>>::decode(
+        let study = <DicomStudy as FromWire<_>>::from_wire(uid.clone().map(|osirixrpc_uid| proto::DicomStudy { osirixrpc_uid }), client());
+        let browser = <BrowserController as FromWire<_>>::from_wire(
             uid.clone().map(|osirixrpc_uid| proto::BrowserController { osirixrpc_uid }),
             client(),
         );
         // `Option<DicomSeries>` (next/previous series): a missing handle is still malformed, since "no next
         // series" comes as an in-band failure, not as an empty payload.
-        let next = <Option<DicomSeries> as Decode<_>>::decode(uid.clone().map(|osirixrpc_uid| proto::DicomSeries { osirixrpc_uid }), client());
+        let next = <Option<DicomSeries> as FromWire<_>>::from_wire(uid.clone().map(|osirixrpc_uid| proto::DicomSeries { osirixrpc_uid }), client());
         let ok = uid.as_deref().is_some_and(valid_uid);
         prop_assert_eq!(study.is_ok(), ok);
         prop_assert_eq!(browser.is_ok(), ok);
@@ -347,7 +343,7 @@ proptest! {
             studies: studies.iter().cloned().map(|osirixrpc_uid| proto::DicomStudy { osirixrpc_uid }).collect(),
         };
         let fine = |uids: &[String]| uids.iter().all(|u| valid_uid(u)) && uids.iter().collect::<HashSet<_>>().len() == uids.len();
-        let decoded = <Selection as Decode<_>>::decode(response, client());
+        let decoded = <Selection as FromWire<_>>::from_wire(response, client());
         prop_assert_eq!(decoded.is_ok(), fine(&series) && fine(&studies));
         if let Ok(selection) = decoded {
             prop_assert_eq!(selection.series.len(), series.len());
@@ -364,7 +360,7 @@ fn a_hundred_thousand_copies_of_one_handle_are_malformed() {
         };
         100_000
     ];
-    let decoded = <Vec<DicomImage> as Decode<_>>::decode(wire, client());
+    let decoded = <Vec<DicomImage> as FromWire<_>>::from_wire(wire, client());
     assert!(decoded.unwrap_err().0.contains("repeats"));
     let distinct: Vec<_> = (0..100_000)
         .map(|i| proto::DicomImage {
@@ -372,9 +368,64 @@ fn a_hundred_thousand_copies_of_one_handle_are_malformed() {
         })
         .collect();
     assert_eq!(
-        <Vec<DicomImage> as Decode<_>>::decode(distinct, client())
+        <Vec<DicomImage> as FromWire<_>>::from_wire(distinct, client())
             .expect("distinct")
             .len(),
         100_000
     );
+}
+
+// ---- What the viewer, pixel and ROI classes need: numeric lists, tuples, nested messages ----
+
+osirix_sdk::osirix_class! {
+    /// An ROI handle, declared here as a user would.
+    #[osirix(wire = "ROI")]
+    pub class Roi {}
+}
+
+proptest! {
+    #[test]
+    fn numeric_lists_pass_through(floats in proptest::collection::vec(any::<f32>(), 0..64), ints in proptest::collection::vec(any::<i32>(), 0..64), flags in proptest::collection::vec(any::<bool>(), 0..64)) {
+        let decoded = <Vec<f32> as FromWire<Vec<f32>>>::from_wire(floats.clone(), client()).expect("floats");
+        prop_assert_eq!(decoded.iter().map(|f| f.to_bits()).collect::<Vec<_>>(), floats.iter().map(|f| f.to_bits()).collect::<Vec<_>>());
+        prop_assert_eq!(<Vec<i32> as FromWire<Vec<i32>>>::from_wire(ints.clone(), client()), Ok(ints.clone()));
+        prop_assert_eq!(<Vec<bool> as FromWire<Vec<bool>>>::from_wire(flags.clone(), client()), Ok(flags));
+        // A list of counts fails as a whole when one of them is negative.
+        let counts = <Vec<u32> as FromWire<Vec<i32>>>::from_wire(ints.clone(), client());
+        prop_assert_eq!(counts.is_ok(), ints.iter().all(|i| *i >= 0));
+    }
+
+    #[test]
+    fn tuples_take_each_field_its_own_way(wl in any::<f32>(), count in any::<i32>(), name in any::<String>()) {
+        let decoded = <(f32, u32, String) as FromWire<(f32, i32, String)>>::from_wire((wl, count, name.clone()), client());
+        match decoded {
+            Ok((got_wl, got_count, got_name)) => {
+                prop_assert!(count >= 0);
+                prop_assert_eq!((got_wl.to_bits(), got_count, got_name), (wl.to_bits(), count as u32, name));
+            }
+            Err(why) => prop_assert!(count < 0 && why.0.contains("negative")),
+        }
+    }
+
+    #[test]
+    fn points_and_roi_slices_decode_without_user_code(points in proptest::collection::vec((any::<f32>(), any::<f32>()), 0..16), slices in proptest::collection::vec(proptest::collection::vec(uid(), 0..4), 0..4)) {
+        let wire: Vec<_> = points.iter().map(|&(x, y)| proto::roi_points_response::Point2D { x, y }).collect();
+        let decoded = <Vec<(f32, f32)> as FromWire<_>>::from_wire(wire, client()).expect("points");
+        prop_assert_eq!(decoded.len(), points.len());
+        prop_assert!(decoded.iter().zip(&points).all(|(a, b)| a.0.to_bits() == b.0.to_bits() && a.1.to_bits() == b.1.to_bits()));
+        let wire: Vec<_> = slices
+            .iter()
+            .map(|uids| proto::viewer_controller_roi_list_response::RoiSlice {
+                rois: uids.iter().cloned().map(|osirixrpc_uid| proto::Roi { osirixrpc_uid }).collect(),
+            })
+            .collect();
+        let decoded = <Vec<Vec<Roi>> as FromWire<_>>::from_wire(wire, client());
+        let fine = slices.iter().all(|uids| uids.iter().all(|u| valid_uid(u)) && uids.iter().collect::<HashSet<_>>().len() == uids.len());
+        prop_assert_eq!(decoded.is_ok(), fine);
+        if let Ok(decoded) = decoded {
+            let got: Vec<Vec<&str>> = decoded.iter().map(|slice| slice.iter().map(Roi::uid).collect()).collect();
+            let expected: Vec<Vec<&str>> = slices.iter().map(|uids| uids.iter().map(String::as_str).collect()).collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
 }

@@ -142,7 +142,7 @@ async fn invalidation_refreshes_a_handle_or_everything() {
     series.paths().await.expect("read");
     study.patient_id().await.expect("read");
 
-    fx.client.invalidate(&series).await;
+    fx.client.invalidate(&series).await.expect("our own handle");
     fx.emulator.reset_counters();
     series.paths().await.expect("read again");
     study.patient_id().await.expect("still cached");

@@ -100,7 +100,7 @@ async fn a_forgotten_handle_is_stale_and_its_cache_is_dropped() {
     assert_stale(&err, rpc, "DicomSeries", &uid);
 
     // The object comes back under a new uid once the study's (cached) listing is refreshed.
-    f.client.invalidate(&study).await;
+    f.client.invalidate(&study).await.expect("our own handle");
     let fresh = study.series().await.expect("series");
     let new_uid = f.emulator.uid_of_series(index).expect("handed out again");
     assert_ne!(new_uid, uid);
@@ -593,7 +593,7 @@ async fn invalidating_a_child_renews_its_parent_handle() {
     assert!(series.paths().await.expect_err("stale").is_stale_handle());
 
     // The image is alive; once its cached answers are dropped it names its series under the new uid.
-    f.client.invalidate(&image).await;
+    f.client.invalidate(&image).await.expect("our own handle");
     let parent = image.series().await.expect("parent");
     assert_eq!(
         Some(parent.uid().to_owned()),

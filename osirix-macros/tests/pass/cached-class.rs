@@ -1,10 +1,9 @@
 //! Caching and declared absences on a user class: `cache`, `cache(growable)`, `absent` (repeated), a cached
-//! whole-response decode into a user type (which then also implements `Weigh` and `Cacheable`), cached handles of the SDK's own
-//! classes, `idempotent`, and `response = path`.
+//! whole-response decode into a user type (which implements one trait, `FromWire`, and nothing else), cached
+//! handles of the SDK's own classes, `idempotent`, and `response = path`.
 
-use osirix_sdk::__private::{Cacheable, Decode, Malformed, Weigh};
 use osirix_sdk::proto::DicomStudyDateResponse;
-use osirix_sdk::{DicomSeries, Handle};
+use osirix_sdk::{DicomSeries, FromWire, Handle, Malformed};
 
 osirix_sdk::osirix_class! {
     /// A second view of OsiriX's `DicomStudy`, declared by the user.
@@ -40,25 +39,9 @@ osirix_sdk::osirix_class! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Year(pub i32);
 
-impl Decode<DicomStudyDateResponse> for Year {
-    fn decode(wire: DicomStudyDateResponse, _: &osirix_sdk::Client) -> Result<Self, Malformed> {
+impl FromWire<DicomStudyDateResponse> for Year {
+    fn from_wire(wire: DicomStudyDateResponse, _: &osirix_sdk::Client) -> Result<Self, Malformed> {
         Ok(Year(wire.year))
-    }
-}
-
-impl Weigh for Year {
-    fn weigh(&self) -> usize {
-        size_of::<Self>()
-    }
-}
-
-impl Cacheable for Year {
-    type Stored = Year;
-    fn store(&self) -> Year {
-        *self
-    }
-    fn load(stored: &Year, _: &osirix_sdk::Client) -> Year {
-        *stored
     }
 }
 
@@ -83,17 +66,8 @@ fn check_send(s: &Study) {
 }
 
 fn main() {
-    let mut cached = Study::CACHED_RPCS.to_vec();
-    cached.sort_unstable();
-    assert_eq!(
-        cached,
-        [
-            "DicomStudyDate",
-            "DicomStudyNoFiles",
-            "DicomStudyPaths",
-            "DicomStudyPatientID",
-            "DicomStudySeries"
-        ]
-    );
     assert_eq!(Study::CLASS, "DicomStudy");
+    // The user type holds no handle and keeps its default weight.
+    assert!(!<Year as FromWire<DicomStudyDateResponse>>::HOLDS_HANDLES);
+    assert!(<Study as FromWire<Option<osirix_sdk::proto::DicomStudy>>>::HOLDS_HANDLES);
 }

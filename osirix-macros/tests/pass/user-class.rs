@@ -1,8 +1,8 @@
 //! A class the SDK does not provide, declared in a user crate: plain getters, a whole-response decode into a
 //! user type, a setter with a request, and a handle-returning getter of a second class of the same invocation.
 
-use osirix_sdk::__private::{Decode, Malformed};
 use osirix_sdk::proto::RoiColorResponse;
+use osirix_sdk::{FromWire, Malformed};
 
 osirix_sdk::osirix_class! {
     /// An OsiriX region of interest.
@@ -42,11 +42,10 @@ pub struct Rgb {
     pub b: u8,
 }
 
-impl Decode<RoiColorResponse> for Rgb {
-    fn decode(wire: RoiColorResponse, _: &osirix_sdk::Client) -> Result<Self, Malformed> {
+impl FromWire<RoiColorResponse> for Rgb {
+    fn from_wire(wire: RoiColorResponse, _: &osirix_sdk::Client) -> Result<Self, Malformed> {
         let channel = |v: i32| {
-            u8::try_from(v)
-                .map_err(|_| Malformed(format!("colour channel {v} out of range").into()))
+            u8::try_from(v).map_err(|_| Malformed::new(format!("colour channel {v} out of range")))
         };
         Ok(Rgb {
             r: channel(wire.r)?,
@@ -82,5 +81,4 @@ fn main() {
     assert_handle::<DcmPix>();
     assert_eq!(<Roi as osirix_sdk::Handle>::CLASS, "ROI");
     assert_eq!(<DcmPix as osirix_sdk::Handle>::CLASS, "DCMPix");
-    assert!(<Roi as osirix_sdk::Handle>::CACHED_RPCS.is_empty());
 }

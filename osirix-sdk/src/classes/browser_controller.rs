@@ -1,6 +1,6 @@
 //! `BrowserController`: OsiriX's database browser window.
 
-use crate::decode::{Decode, Malformed};
+use crate::value::{FromWire, Malformed};
 use crate::{Client, DicomSeries, DicomStudy};
 
 crate::osirix_class! {
@@ -34,14 +34,14 @@ pub struct Selection {
     pub studies: Vec<DicomStudy>,
 }
 
-impl Decode<crate::proto::BrowserControllerDatabaseSelectionResponse> for Selection {
-    fn decode(
+impl FromWire<crate::proto::BrowserControllerDatabaseSelectionResponse> for Selection {
+    fn from_wire(
         wire: crate::proto::BrowserControllerDatabaseSelectionResponse,
         client: &Client,
     ) -> Result<Self, Malformed> {
         Ok(Selection {
-            series: Decode::decode(wire.series, client)?,
-            studies: Decode::decode(wire.studies, client)?,
+            series: FromWire::from_wire(wire.series, client)?,
+            studies: FromWire::from_wire(wire.studies, client)?,
         })
     }
 }

@@ -7,8 +7,8 @@ use crate::DicomSeries;
 crate::osirix_class! {
     /// An image of the OsiriX database (`DicomImage`), bound to the client it came from.
     ///
-    /// OsiriX sends 0 for a missing width, height, frame count, instance number or slice location (quirk Q4);
-    /// those zeros are passed on as they are.
+    /// OsiriX sends 0 for a missing width, height, frame count, instance number or slice location (see
+    /// docs/osirix-behaviour.md, *Numbers, strings and absences*); those zeros are passed on as they are.
     pub class DicomImage {
         /// The number of columns.
         #[rpc(DicomImageWidth, cache)]

@@ -1,6 +1,6 @@
 //! The top-level `Osirix*` calls, on [`Client`].
 
-use crate::decode::{Decode, Malformed};
+use crate::value::{FromWire, Malformed};
 use crate::{BrowserController, Client, ViewerController, VrController};
 
 crate::osirix_class! {
@@ -50,8 +50,8 @@ pub struct Version {
     pub bundle_name: String,
 }
 
-impl Decode<crate::proto::OsirixVersionResponse> for Version {
-    fn decode(wire: crate::proto::OsirixVersionResponse, _: &Client) -> Result<Self, Malformed> {
+impl FromWire<crate::proto::OsirixVersionResponse> for Version {
+    fn from_wire(wire: crate::proto::OsirixVersionResponse, _: &Client) -> Result<Self, Malformed> {
         Ok(Version {
             version: wire.version,
             bundle_name: wire.bundle_name,

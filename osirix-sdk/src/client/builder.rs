@@ -10,13 +10,14 @@ use tonic::metadata::{AsciiMetadataValue, MetadataKey};
 use tonic::transport::{ClientTlsConfig, Endpoint};
 use tower::{Layer, Service};
 
-use super::connector::{Connector, ServerStart, ServerStartNote};
-use super::transport::{self, BoxError, BoxedLayer, HttpService};
-use super::wire::{WireFailure, wire_failure};
-use super::{NEXT_CLIENT_ID, Shared, probe};
-use crate::cache::ResponseCache;
-use crate::retry::Retrier;
-use crate::{CacheConfig, Client, Error, Result, RetryConfig, TimeoutConfig};
+use super::connector::{Connector, ServerStartNote};
+use super::probe;
+use super::state::{Client, Shared};
+use super::transport::{self, BoxedLayer, HttpService};
+use crate::cache::{CacheConfig, ResponseCache};
+use crate::error::{BoxError, Error, Result, ServerStart, WireFailure, wire_failure};
+use crate::retry::{Retrier, RetryConfig};
+use crate::timeout::{TimeoutConfig, TimerAnchor};
 
 /// The message size limit OsiriX sets both ways: 512 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 512 * 1024 * 1024;
@@ -215,7 +216,8 @@ impl ClientBuilder {
     /// [`Error::Protocol`] when the server does not speak gRPC over HTTP/2; [`Error::Tls`] when the TLS
     /// handshake fails.
     pub async fn connect(self) -> Result<Client> {
-        let (endpoint, connector, note) = self.endpoint()?;
+        let cache = ResponseCache::new(&self.cache);
+        let (endpoint, connector, note) = self.endpoint(cache.clone())?;
         let plaintext = endpoint.uri().scheme_str() != Some("https");
         let handshake = async {
             let channel = endpoint
@@ -261,7 +263,7 @@ impl ClientBuilder {
                 })?,
             None => handshake.await?,
         };
-        Ok(self.finish(channel, note))
+        Ok(self.finish(channel, note, cache))
     }
 
     /// Builds the client without connecting: the connection opens on the first call, and calls fail with
@@ -271,13 +273,18 @@ impl ClientBuilder {
     /// [`Error::Connect`] when the endpoint is not a valid URI, TLS settings come with an `http://` endpoint,
     /// or there is no Tokio runtime to run the connection on.
     pub fn connect_lazy(self) -> Result<Client> {
-        let (endpoint, connector, note) = self.endpoint()?;
+        let cache = ResponseCache::new(&self.cache);
+        let (endpoint, connector, note) = self.endpoint(cache.clone())?;
         let channel = endpoint.connect_with_connector_lazy(connector);
-        Ok(self.finish(channel, note))
+        Ok(self.finish(channel, note, cache))
     }
 
-    /// The endpoint, and the connector that notes how each connection's server begins.
-    fn endpoint(&self) -> Result<(Endpoint, Connector, Arc<ServerStartNote>)> {
+    /// The endpoint, and the connector that notes how each connection's server begins and drops `cache` when a
+    /// connection ends or a later one opens.
+    fn endpoint(
+        &self,
+        cache: Option<ResponseCache>,
+    ) -> Result<(Endpoint, Connector, Arc<ServerStartNote>)> {
         let invalid = |reason: &'static str| {
             move |e: tonic::transport::Error| Error::Connect {
                 reason: reason.into(),
@@ -320,7 +327,7 @@ impl ClientBuilder {
                 .map_err(invalid("TLS settings rejected"))?;
         }
         let note = Arc::new(ServerStartNote::default());
-        let connector = Connector::new(Arc::clone(&note), !encrypted);
+        let connector = Connector::new(Arc::clone(&note), !encrypted, cache);
         Ok((endpoint, connector, note))
     }
 
@@ -328,27 +335,24 @@ impl ClientBuilder {
         self,
         channel: tonic::transport::Channel,
         server_start: Arc<ServerStartNote>,
+        cache: Option<ResponseCache>,
     ) -> Client {
-        let shared = Shared {
-            id: NEXT_CLIENT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        Client::from_shared(Shared {
+            id: Shared::next_id(),
             transport: transport::build(channel, &self.layers),
             server_start,
             timeouts: self.timeouts,
             retrier: Arc::new(Retrier::new(self.retry)),
-            cache: ResponseCache::new(&self.cache),
+            cache,
             limit: self.concurrency_limit.map(Semaphore::new),
             metadata: self.metadata,
             max_message_bytes: self.max_message_bytes,
             closed: AtomicBool::new(false),
-            _timer_anchor: crate::timeout::TimerAnchor::start(&self.timeouts),
-        };
-        Client {
-            shared: Arc::new(shared),
-        }
+            _timer_anchor: TimerAnchor::start(&self.timeouts),
+        })
     }
 }
 
-/// The error of an eager connect that failed on the wire.
 /// The error of an eager connect that failed on the wire; `source` is the transport's error, if there is one.
 fn connect_error(
     failure: WireFailure,

@@ -1,5 +1,12 @@
 //! The client's TCP connector: opens connections as tonic's own would (TCP_NODELAY, DNS through tokio; tonic
-//! adds TLS and the connect timeout on top), and notes how each plaintext connection's server began.
+//! adds TLS and the connect timeout on top), notes how each plaintext connection's server began, and drops the
+//! response cache when a connection ends or a later one opens.
+//!
+//! Uids belong to one server process (see docs/osirix-behaviour.md, *Identity*), and a new connection may reach
+//! another process on the same port (OsiriX restarted, another database): nothing cached over the old
+//! connection may be served after it. A lost connection drops the cache at once, so that even a client that
+//! only reads cached values asks the server again; every connection after the first drops it again, for the
+//! answers that were in flight when the old one broke.
 //!
 //! An HTTP/2 server's first bytes are a SETTINGS frame. A server that answers HTTP/1.1 (or anything else)
 //! usually closes the connection right after, and h2 then reports the broken pipe of its next write, not what
@@ -11,6 +18,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use hyper_util::rt::TokioIo;
@@ -18,58 +26,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-/// How the server of the latest connection began.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ServerStart {
-    /// Nothing read yet (or the endpoint uses TLS, whose bytes say nothing of HTTP/2).
-    Unknown,
-    /// Its first bytes are an HTTP/2 SETTINGS frame.
-    Http2,
-    /// It answered `HTTP/1.x`.
-    Http1,
-    /// Its first bytes are neither.
-    NotHttp2,
-    /// The connection ended before the server sent anything.
-    Closed,
-}
-
-impl ServerStart {
-    /// What the first bytes of a server's answer say, once there are enough of them; `None` while they could
-    /// still be either.
-    fn of(first: &[u8]) -> Option<Self> {
-        if first.first() == Some(&b'H') {
-            return (first.len() >= 5 || !b"HTTP/".starts_with(first)).then(|| {
-                if first.starts_with(b"HTTP/") {
-                    ServerStart::Http1
-                } else {
-                    ServerStart::NotHttp2
-                }
-            });
-        }
-        // A SETTINGS frame header: a 24-bit length (a few settings, so the first byte is 0), type 4, no flags
-        // (not an ACK), stream 0.
-        let pattern: [Option<u8>; 9] = [
-            Some(0),
-            None,
-            None,
-            Some(4),
-            Some(0),
-            Some(0),
-            Some(0),
-            Some(0),
-            Some(0),
-        ];
-        let fits = first
-            .iter()
-            .zip(pattern)
-            .all(|(byte, expected)| expected.is_none_or(|e| e == *byte));
-        match (fits, first.len() >= pattern.len()) {
-            (false, _) => Some(ServerStart::NotHttp2),
-            (true, true) => Some(ServerStart::Http2),
-            (true, false) => None,
-        }
-    }
-}
+use crate::cache::ResponseCache;
+use crate::error::ServerStart;
 
 /// The note of how the latest connection's server began, shared by the connector and the client.
 #[derive(Debug)]
@@ -101,17 +59,53 @@ impl ServerStartNote {
     }
 }
 
+/// What the opening and the loss of a connection do to the client's cache.
+#[derive(Debug, Clone)]
+struct Lifecycle {
+    cache: Option<ResponseCache>,
+    opened: Arc<AtomicU64>,
+}
+
+impl Lifecycle {
+    /// A connection opened: every one after the first may reach another server process.
+    fn opened(&self) {
+        if self.opened.fetch_add(1, Ordering::SeqCst) > 0 {
+            self.forget("a new connection");
+        }
+    }
+
+    fn forget(&self, why: &'static str) {
+        if let Some(cache) = &self.cache {
+            tracing::debug!(why, "dropping the response cache");
+            cache.invalidate_all();
+        }
+    }
+}
+
 /// Opens TCP connections for tonic's channel.
 #[derive(Debug, Clone)]
 pub(crate) struct Connector {
     note: Arc<ServerStartNote>,
     /// Whether the connections carry plaintext HTTP/2 (else TLS, and their bytes are not looked at).
     plaintext: bool,
+    lifecycle: Lifecycle,
 }
 
 impl Connector {
-    pub(crate) fn new(note: Arc<ServerStartNote>, plaintext: bool) -> Self {
-        Self { note, plaintext }
+    /// A connector noting server starts in `note` and dropping `cache` when connections end or reopen.
+    pub(crate) fn new(
+        note: Arc<ServerStartNote>,
+        plaintext: bool,
+        cache: Option<ResponseCache>,
+    ) -> Self {
+        Self {
+            note,
+            plaintext,
+            lifecycle: Lifecycle {
+                cache,
+                opened: Arc::new(AtomicU64::new(0)),
+            },
+        }
     }
 }
 
@@ -127,6 +121,7 @@ impl tower::Service<http::Uri> for Connector {
     fn call(&mut self, uri: http::Uri) -> Self::Future {
         let note = Arc::clone(&self.note);
         let plaintext = self.plaintext;
+        let lifecycle = self.lifecycle.clone();
         Box::pin(async move {
             let host = uri
                 .host()
@@ -137,25 +132,36 @@ impl tower::Service<http::Uri> for Connector {
             let stream = TcpStream::connect((host, port)).await?;
             stream.set_nodelay(true)?;
             note.set(ServerStart::Unknown);
+            lifecycle.opened();
             Ok(TokioIo::new(NotingStream {
                 inner: stream,
                 note: plaintext.then_some(note),
                 first: Vec::new(),
+                lifecycle: Some(lifecycle),
             }))
         })
     }
 }
 
-/// A TCP stream that notes how its server began, from the first bytes it reads.
+/// A TCP stream that notes how its server began, from the first bytes it reads, and when it ends.
 #[derive(Debug)]
 pub(crate) struct NotingStream {
     inner: TcpStream,
     /// `None` once the start is known (or with TLS).
     note: Option<Arc<ServerStartNote>>,
     first: Vec<u8>,
+    /// `None` once the connection was lost.
+    lifecycle: Option<Lifecycle>,
 }
 
 impl NotingStream {
+    /// The connection ended (the server closed it, or reading or writing failed): once per connection.
+    fn lost(&mut self) {
+        if let Some(lifecycle) = self.lifecycle.take() {
+            lifecycle.forget("the connection ended");
+        }
+    }
+
     /// Notes the server's start from `new` bytes read, or from the end of the connection (`ended`).
     fn note(&mut self, new: &[u8], ended: bool) {
         if self.note.is_none() {
@@ -212,7 +218,13 @@ impl AsyncRead for NotingStream {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
+        let room = buf.remaining() > 0;
         let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        match &result {
+            Poll::Ready(Ok(())) if room && buf.filled().len() == before => self.lost(),
+            Poll::Ready(Err(_)) => self.lost(),
+            _ => {}
+        }
         if self.note.is_some() {
             match &result {
                 Poll::Ready(Ok(())) => {
@@ -234,6 +246,9 @@ impl AsyncWrite for NotingStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(result, Poll::Ready(Err(_))) {
+            self.lost();
+        }
         self.after_failed_write(cx, result)
     }
 
@@ -243,6 +258,9 @@ impl AsyncWrite for NotingStream {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(result, Poll::Ready(Err(_))) {
+            self.lost();
+        }
         self.after_failed_write(cx, result)
     }
 
@@ -256,28 +274,5 @@ impl AsyncWrite for NotingStream {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn first_bytes_tell_http2_from_the_rest() {
-        let settings = [0, 0, 18, 4, 0, 0, 0, 0, 0];
-        assert_eq!(ServerStart::of(&settings), Some(ServerStart::Http2));
-        assert_eq!(ServerStart::of(&settings[..4]), None);
-        assert_eq!(ServerStart::of(b"HTT"), None);
-        assert_eq!(ServerStart::of(b"HTTP/1.1 400"), Some(ServerStart::Http1));
-        assert_eq!(ServerStart::of(b"HELLO"), Some(ServerStart::NotHttp2));
-        assert_eq!(ServerStart::of(b"HX"), Some(ServerStart::NotHttp2));
-        // A SETTINGS ACK, a DATA frame, a TLS alert: not how an HTTP/2 server begins.
-        assert_eq!(
-            ServerStart::of(&[0, 0, 0, 4, 1, 0, 0, 0, 0]),
-            Some(ServerStart::NotHttp2)
-        );
-        assert_eq!(ServerStart::of(&[0, 0, 5, 0]), Some(ServerStart::NotHttp2));
-        assert_eq!(ServerStart::of(&[0x15, 3, 3]), Some(ServerStart::NotHttp2));
     }
 }

@@ -9,7 +9,7 @@ use tonic::metadata::{Ascii, AsciiMetadataValue, MetadataKey};
 use tonic::transport::Channel;
 
 use super::connector::ServerStartNote;
-use super::wire::{WireFailure, wire_failure};
+use crate::error::{WireFailure, wire_failure};
 
 /// The health check's path.
 const HEALTH_CHECK: &str = "/grpc.health.v1.Health/Check";

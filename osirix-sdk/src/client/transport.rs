@@ -12,8 +12,7 @@ use tonic::transport::Channel;
 use tower::Service;
 use tower::util::BoxCloneSyncService;
 
-/// Errors of the HTTP service.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use crate::error::{BoxError, TransportError};
 
 /// The type-erased HTTP service that user layers wrap (see
 /// [`ClientBuilder::layer`](crate::ClientBuilder::layer)).
@@ -21,23 +20,6 @@ pub type HttpService = BoxCloneSyncService<http::Request<Body>, http::Response<B
 
 /// A user layer, stored type-erased until the channel exists.
 pub(crate) type BoxedLayer = std::sync::Arc<dyn Fn(HttpService) -> HttpService + Send + Sync>;
-
-/// The transport's error. A named type rather than a boxed trait object, which keeps the futures of calls
-/// provably `Send` (rustc cannot see through `Into<Box<dyn Error>>` bounds in async code).
-#[derive(Debug)]
-pub(crate) struct TransportError(BoxError);
-
-impl std::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.0)
-    }
-}
 
 fn from_channel(err: tonic::transport::Error) -> TransportError {
     TransportError(Box::new(err))

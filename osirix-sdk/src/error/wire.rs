@@ -1,12 +1,88 @@
 //! Telling apart what went wrong on the wire, from the error chain of a failed call or connection: a broken
 //! connection (worth another attempt), a peer that does not speak gRPC over HTTP/2, or a failed TLS handshake
-//! (neither of which another attempt would change).
+//! (neither of which another attempt would change). The transport and the connector report what they saw in
+//! the two types defined here ([`TransportError`], [`ServerStart`]); the classification reads them.
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
 
-use super::connector::ServerStart;
-use super::transport::TransportError;
+/// Errors of the HTTP service under the calls, boxed.
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// The transport's error. A named type rather than a boxed trait object, which keeps the futures of calls
+/// provably `Send` (rustc cannot see through `Into<Box<dyn Error>>` bounds in async code), and lets the
+/// classification tell an error of the connection from an answer of the server.
+#[derive(Debug)]
+pub(crate) struct TransportError(pub(crate) BoxError);
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+/// How the server of the latest connection began, as the client's connector saw its first bytes.
+///
+/// An HTTP/2 server's first bytes are a SETTINGS frame. A server that answers HTTP/1.1 (or anything else)
+/// usually closes the connection right after, and h2 then reports the broken pipe of its next write, not what
+/// it read: this is what tells a broken connection from a server that does not speak HTTP/2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ServerStart {
+    /// Nothing read yet (or the endpoint uses TLS, whose bytes say nothing of HTTP/2).
+    Unknown,
+    /// Its first bytes are an HTTP/2 SETTINGS frame.
+    Http2,
+    /// It answered `HTTP/1.x`.
+    Http1,
+    /// Its first bytes are neither.
+    NotHttp2,
+    /// The connection ended before the server sent anything.
+    Closed,
+}
+
+impl ServerStart {
+    /// What the first bytes of a server's answer say, once there are enough of them; `None` while they could
+    /// still be either.
+    pub(crate) fn of(first: &[u8]) -> Option<Self> {
+        if first.first() == Some(&b'H') {
+            return (first.len() >= 5 || !b"HTTP/".starts_with(first)).then(|| {
+                if first.starts_with(b"HTTP/") {
+                    ServerStart::Http1
+                } else {
+                    ServerStart::NotHttp2
+                }
+            });
+        }
+        // A SETTINGS frame header: a 24-bit length (a few settings, so the first byte is 0), type 4, no flags
+        // (not an ACK), stream 0.
+        let pattern: [Option<u8>; 9] = [
+            Some(0),
+            None,
+            None,
+            Some(4),
+            Some(0),
+            Some(0),
+            Some(0),
+            Some(0),
+            Some(0),
+        ];
+        let fits = first
+            .iter()
+            .zip(pattern)
+            .all(|(byte, expected)| expected.is_none_or(|e| e == *byte));
+        match (fits, first.len() >= pattern.len()) {
+            (false, _) => Some(ServerStart::NotHttp2),
+            (true, true) => Some(ServerStart::Http2),
+            (true, false) => None,
+        }
+    }
+}
 
 /// A failure of the connection, as opposed to an answer the server sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +187,24 @@ fn tls_reason(error: &rustls::Error) -> Cow<'static, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_bytes_tell_http2_from_the_rest() {
+        let settings = [0, 0, 18, 4, 0, 0, 0, 0, 0];
+        assert_eq!(ServerStart::of(&settings), Some(ServerStart::Http2));
+        assert_eq!(ServerStart::of(&settings[..4]), None);
+        assert_eq!(ServerStart::of(b"HTT"), None);
+        assert_eq!(ServerStart::of(b"HTTP/1.1 400"), Some(ServerStart::Http1));
+        assert_eq!(ServerStart::of(b"HELLO"), Some(ServerStart::NotHttp2));
+        assert_eq!(ServerStart::of(b"HX"), Some(ServerStart::NotHttp2));
+        // A SETTINGS ACK, a DATA frame, a TLS alert: not how an HTTP/2 server begins.
+        assert_eq!(
+            ServerStart::of(&[0, 0, 0, 4, 1, 0, 0, 0, 0]),
+            Some(ServerStart::NotHttp2)
+        );
+        assert_eq!(ServerStart::of(&[0, 0, 5, 0]), Some(ServerStart::NotHttp2));
+        assert_eq!(ServerStart::of(&[0x15, 3, 3]), Some(ServerStart::NotHttp2));
+    }
 
     fn status_from(err: impl StdError + Send + Sync + 'static) -> tonic::Status {
         tonic::Status::from_error(Box::new(err))

@@ -1,5 +1,11 @@
 //! The one error type of the SDK, layered like the path a call takes: configuration, connection, timeout, gRPC
-//! status, OsiriX's in-band answer, and the shape of the response.
+//! status, OsiriX's in-band answer, and the shape of the response. How a failure of the wire is classified
+//! lives beside it, in `wire.rs`.
+
+mod wire;
+
+pub use wire::BoxError;
+pub(crate) use wire::{ServerStart, TransportError, WireFailure, wire_failure};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -237,10 +243,9 @@ impl Error {
     pub(crate) fn from_status(
         rpc: &'static str,
         status: tonic::Status,
-        start: crate::client::ServerStart,
+        start: ServerStart,
     ) -> Self {
-        use crate::client::WireFailure;
-        match crate::client::wire_failure(&status, start) {
+        match wire_failure(&status, start) {
             Some(WireFailure::Protocol(reason)) => Error::Protocol {
                 rpc: Some(rpc),
                 reason,
@@ -301,7 +306,6 @@ mod tests {
 
     #[test]
     fn unavailable_status_maps_to_its_own_variant() {
-        use crate::client::ServerStart;
         let from = |status| Error::from_status("OsirixVersion", status, ServerStart::Http2);
         let err = from(tonic::Status::unavailable("refused"));
         assert!(err.is_unavailable());
