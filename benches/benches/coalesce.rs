@@ -26,7 +26,7 @@ fn coalesce(c: &mut Criterion) {
     group.finish();
 
     // What the bench is about: one RPC per iteration.
-    server.emulator.reset_counters();
+    server.emulator().reset_counters();
     rt.block_on(async {
         client.invalidate_all();
         let reads = join_all((0..COALESCED_READS).map(|_| series.modality())).await;
@@ -37,7 +37,7 @@ fn coalesce(c: &mut Criterion) {
     });
     println!(
         "coalesce/1000_cold_reads: {} {CALL_RPC} RPC(s) for {COALESCED_READS} reads",
-        server.emulator.calls(CALL_RPC)
+        server.emulator().calls(CALL_RPC)
     );
 }
 

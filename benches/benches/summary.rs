@@ -17,7 +17,7 @@ fn summary(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("summary");
     for (mode, serial) in [("normal", false), ("serial", true)] {
-        server.emulator.set_serial(serial);
+        server.emulator().set_serial(serial);
         group.bench_function(format!("concurrent_{mode}"), |b| {
             b.to_async(&rt)
                 .iter(|| async { black_box(black_box(&series).summary().await.expect("summary")) })
@@ -32,7 +32,7 @@ fn summary(c: &mut Criterion) {
             })
         });
     }
-    server.emulator.set_serial(false);
+    server.emulator().set_serial(false);
     group.finish();
 }
 

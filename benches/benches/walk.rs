@@ -21,7 +21,7 @@ fn walks(c: &mut Criterion) {
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1));
     for (mode, serial) in [("normal", false), ("serial", true)] {
-        server.emulator.set_serial(serial);
+        server.emulator().set_serial(serial);
         group.measurement_time(Duration::from_secs(10));
         group.bench_function(format!("cold_{mode}"), |b| {
             b.to_async(&rt).iter(|| async {
@@ -36,7 +36,7 @@ fn walks(c: &mut Criterion) {
                 .iter(|| async { black_box(walk(black_box(&client)).await.expect("warm walk")) })
         });
     }
-    server.emulator.set_serial(false);
+    server.emulator().set_serial(false);
     group.finish();
 }
 

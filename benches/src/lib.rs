@@ -1,6 +1,7 @@
-//! Shared fixtures of the criterion benches (`benches/*.rs`) and of the `perf-report` binary, so both measure
-//! exactly the same thing: the runtimes, a generated demo database served by the emulator over loopback, the
-//! clients (typed with or without cache, raw tonic), the summary fetched both ways, and the database walks.
+//! What the criterion benches (`benches/*.rs`) and the `perf-report` binary share, so both measure exactly the
+//! same thing: the runtimes, the tests' fixture (a generated demo database served by the emulator over
+//! loopback, [`tests::Served`]) on a runtime of its own, the clients (typed with or without cache, raw tonic),
+//! the summary fetched both ways, and the database walks.
 //!
 //! The emulator runs on its own runtime (its own threads), as OsiriX runs in its own process; the code under
 //! measurement runs on [`client_runtime`], driven by `block_on` like criterion's `to_async`.
@@ -10,12 +11,15 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 use futures_util::{StreamExt, TryStreamExt};
-use osirix_emulator::demo::{DemoSpec, generate};
-use osirix_emulator::{Emulator, RunningEmulator};
+use osirix_emulator::RunningEmulator;
+use osirix_emulator::demo::DemoSpec;
 use osirix_sdk::proto::osiri_x_service_client::OsiriXServiceClient;
 use osirix_sdk::tonic::transport::{Channel, Endpoint};
 use osirix_sdk::{CacheConfig, Client, DicomSeries, Result};
 use tokio::runtime::Runtime;
+
+/// The first series of the first study in the browser (the tests' helper).
+pub use tests::first_series;
 
 /// The raw generated tonic client, the baseline of the typed one.
 pub type RawClient = OsiriXServiceClient<Channel>;
@@ -72,20 +76,18 @@ pub fn client_runtime() -> Runtime {
         .expect("client runtime")
 }
 
-/// A demo database in a temporary folder, served by the emulator on `127.0.0.1:0` from its own runtime.
+/// The tests' fixture, started on a runtime of its own (its own threads), as OsiriX runs in its own process.
 ///
-/// Field order matters: the emulator stops before its runtime and files go away.
+/// Field order matters: the emulator stops before its runtime.
 pub struct Server {
-    /// The running emulator (counters, serial mode).
-    pub emulator: RunningEmulator,
+    served: tests::Served,
     runtime: Runtime,
-    _dir: tempfile::TempDir,
 }
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
-            .field("url", &self.emulator.url())
+            .field("url", &self.url())
             .finish_non_exhaustive()
     }
 }
@@ -93,27 +95,24 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Generates the database of `spec` (seconds for 20 000 files) and starts serving it.
     pub fn start(spec: DemoSpec) -> Self {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let catalog = generate(dir.path(), &spec).expect("demo database");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("emulator")
             .enable_all()
             .build()
             .expect("emulator runtime");
-        let emulator = runtime
-            .block_on(Emulator::builder(catalog).start("127.0.0.1:0".parse().expect("address")))
-            .expect("emulator starts");
-        Self {
-            emulator,
-            runtime,
-            _dir: dir,
-        }
+        let served = runtime.block_on(tests::Served::start(spec));
+        Self { served, runtime }
+    }
+
+    /// The running emulator (counters, serial mode).
+    pub fn emulator(&self) -> &RunningEmulator {
+        &self.served.emulator
     }
 
     /// The URL clients connect to.
     pub fn url(&self) -> String {
-        self.emulator.url()
+        self.served.url()
     }
 
     /// The emulator's runtime (kept alive by this value).
@@ -159,25 +158,6 @@ pub async fn raw_client(url: &str) -> RawClient {
     OsiriXServiceClient::new(channel)
         .max_decoding_message_size(osirix_sdk::DEFAULT_MAX_MESSAGE_BYTES)
         .max_encoding_message_size(osirix_sdk::DEFAULT_MAX_MESSAGE_BYTES)
-}
-
-/// The first series of the first study in the browser.
-pub async fn first_series(client: &Client) -> DicomSeries {
-    let studies = client
-        .current_browser()
-        .await
-        .expect("browser")
-        .database_studies()
-        .await
-        .expect("studies");
-    let study = studies.first().expect("at least one study");
-    study
-        .series()
-        .await
-        .expect("series")
-        .into_iter()
-        .next()
-        .expect("at least one series")
 }
 
 /// `DicomSeriesModality` through the raw client, checking the in-band status as any caller must.

@@ -18,7 +18,7 @@ use osirix_sdk::{
     BrowserController, Client, DicomImage, DicomSeries, DicomStudy, Error, decode_millisecond,
     tonic,
 };
-use tests::Fixture;
+use tests::{Fixture, all_series};
 
 /// 3 studies × 3 series × 4 images: series without a description (every third), without acquisition times
 /// (every fifth), with paired instance numbers (every fourth), a study without a performing physician.
@@ -94,16 +94,6 @@ macro_rules! as_uid {
 }
 as_uid!(DicomStudy, DicomSeries, DicomImage, BrowserController);
 
-async fn all_series(browser: &BrowserController) -> Vec<(DicomStudy, DicomSeries)> {
-    let mut out = Vec::new();
-    for study in browser.database_studies().await.expect("database studies") {
-        for series in study.series().await.expect("study series") {
-            out.push((study.clone(), series));
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn browser_lists_every_study_in_display_order() {
     let f = fixture().await;
@@ -176,35 +166,56 @@ async fn every_study_accessor_matches_its_record() {
         );
         assert_eq!(record.number_of_images as usize, images.len());
 
-        // Texts, `None` where the record has none.
-        assert_eq!(
-            study.modalities().await.expect("modalities"),
-            present(&record.modalities)
-        );
-        assert_eq!(
-            study.patient_name().await.expect("patient name"),
-            present(&record.patient_name)
-        );
-        assert_eq!(
-            study.institution_name().await.expect("institution"),
-            present(&record.institution_name)
-        );
-        assert_eq!(
-            study.modality().await.expect("modality"),
-            present(&record.modality)
-        );
-        assert_eq!(
-            study.patient_id().await.expect("patient id"),
-            present(&record.patient_id)
-        );
-        assert_eq!(
-            study.patient_uid().await.expect("patient uid"),
-            present(&record.patient_uid)
-        );
-        assert_eq!(
-            study.patient_sex().await.expect("patient sex"),
-            present(&record.patient_sex)
-        );
+        // Texts, `None` where the record has none: the same comparison for each.
+        for (rpc, value, expected) in [
+            (
+                "DicomStudyModalities",
+                study.modalities().await,
+                &record.modalities,
+            ),
+            (
+                "DicomStudyName",
+                study.patient_name().await,
+                &record.patient_name,
+            ),
+            (
+                "DicomStudyInstitutionName",
+                study.institution_name().await,
+                &record.institution_name,
+            ),
+            (
+                "DicomStudyModality",
+                study.modality().await,
+                &record.modality,
+            ),
+            (
+                "DicomStudyPatientID",
+                study.patient_id().await,
+                &record.patient_id,
+            ),
+            (
+                "DicomStudyPatientUID",
+                study.patient_uid().await,
+                &record.patient_uid,
+            ),
+            (
+                "DicomStudyPatientSex",
+                study.patient_sex().await,
+                &record.patient_sex,
+            ),
+            (
+                "DicomStudyReferringPhysician",
+                study.referring_physician().await,
+                &record.referring_physician,
+            ),
+            (
+                "DicomStudyStudyName",
+                study.study_name().await,
+                &record.study_name,
+            ),
+        ] {
+            assert_eq!(value.expect(rpc), present(expected), "{rpc}");
+        }
         let performer = study
             .performing_physician()
             .await
@@ -213,21 +224,10 @@ async fn every_study_accessor_matches_its_record() {
         without_performer += usize::from(performer.is_none());
         assert_eq!(
             study
-                .referring_physician()
-                .await
-                .expect("referring physician"),
-            present(&record.referring_physician)
-        );
-        assert_eq!(
-            study
                 .study_instance_uid()
                 .await
                 .expect("study instance uid"),
             Some(record.study_instance_uid.clone())
-        );
-        assert_eq!(
-            study.study_name().await.expect("study name"),
-            present(&record.study_name)
         );
 
         // Dates.
@@ -251,8 +251,7 @@ async fn every_study_accessor_matches_its_record() {
 #[tokio::test]
 async fn every_series_accessor_matches_its_record() {
     let f = fixture().await;
-    let browser = f.client.current_browser().await.expect("current browser");
-    let pairs = all_series(&browser).await;
+    let pairs = all_series(&f.client).await;
     assert_eq!(pairs.len(), f.catalog().series().len());
     let (mut without_description, mut firsts, mut lasts) = (0, 0, 0);
     for (study, series) in &pairs {
@@ -302,22 +301,29 @@ async fn every_series_accessor_matches_its_record() {
             .collect();
         assert_eq!(uids(&images), expected_images);
 
-        assert_eq!(
-            series
-                .series_instance_uid()
-                .await
-                .expect("series instance uid"),
-            record.series_instance_uid
-        );
-        assert_eq!(
-            series.series_sop_class_uid().await.expect("sop class uid"),
-            record.sop_class_uid
-        );
+        for (rpc, value, expected) in [
+            (
+                "DicomSeriesSeriesInstanceUID",
+                series.series_instance_uid().await,
+                &record.series_instance_uid,
+            ),
+            (
+                "DicomSeriesSeriesSOPClassUID",
+                series.series_sop_class_uid().await,
+                &record.sop_class_uid,
+            ),
+            (
+                "DicomSeriesModality",
+                series.modality().await,
+                &record.modality,
+            ),
+            ("DicomSeriesName", series.name().await, &record.name),
+        ] {
+            assert_eq!(&value.expect(rpc), expected, "{rpc}");
+        }
         let description = series.series_description().await.expect("description");
         assert_eq!(description, present(&record.description));
         without_description += usize::from(description.is_none());
-        assert_eq!(series.modality().await.expect("modality"), record.modality);
-        assert_eq!(series.name().await.expect("name"), record.name);
         let date = record.date.as_ref().expect("every demo series has a date");
         assert_eq!(series.date().await.expect("date"), sdk_date(date));
         assert_eq!(
@@ -392,10 +398,9 @@ async fn next_and_previous_series_walk_each_study_in_order() {
 #[tokio::test]
 async fn every_image_accessor_matches_its_record() {
     let f = fixture().await;
-    let browser = f.client.current_browser().await.expect("current browser");
     let mut seen = 0;
     let mut with_milliseconds = 0;
-    for (study, series) in all_series(&browser).await {
+    for (study, series) in all_series(&f.client).await {
         let study_images: HashSet<DicomImage> = study
             .images()
             .await
@@ -408,25 +413,45 @@ async fn every_image_accessor_matches_its_record() {
                 study_images.contains(&image),
                 "{image:?} is one of its study's images"
             );
-            assert_eq!(image.width().await.expect("width"), record.width);
-            assert_eq!(image.height().await.expect("height"), record.height);
-            assert_eq!(
-                image.sop_instance_uid().await.expect("sop instance uid"),
-                record.sop_instance_uid
-            );
-            assert_eq!(
-                image.complete_path().await.expect("complete path"),
-                record.path
-            );
+            for (rpc, value, expected) in [
+                ("DicomImageWidth", image.width().await, record.width),
+                ("DicomImageHeight", image.height().await, record.height),
+                (
+                    "DicomImageNumberOfFrames",
+                    image.number_of_frames().await,
+                    record.number_of_frames,
+                ),
+                (
+                    "DicomImageInstanceNumber",
+                    image.instance_number().await,
+                    record.instance_number,
+                ),
+            ] {
+                assert_eq!(value.expect(rpc), expected, "{rpc}");
+            }
+            for (rpc, value, expected) in [
+                (
+                    "DicomImageSOPInstanceUID",
+                    image.sop_instance_uid().await,
+                    &record.sop_instance_uid,
+                ),
+                (
+                    "DicomImageCompletePath",
+                    image.complete_path().await,
+                    &record.path,
+                ),
+                (
+                    "DicomImageModality",
+                    image.modality().await,
+                    &record.modality,
+                ),
+            ] {
+                assert_eq!(&value.expect(rpc), expected, "{rpc}");
+            }
             let date = image.date().await.expect("date");
             let expected = sdk_date(record.date.as_ref().expect("every demo image has a date"));
             assert_eq!(date, expected);
             with_milliseconds += usize::from(date.nanosecond() != 0);
-            assert_eq!(
-                image.number_of_frames().await.expect("frames"),
-                record.number_of_frames
-            );
-            assert_eq!(image.modality().await.expect("modality"), record.modality);
             assert_eq!(image.series().await.expect("series"), series);
             assert_eq!(series_index(&f.emulator, &series), record.series);
             assert_eq!(study_index(&f.emulator, &study), record.study);
@@ -437,10 +462,6 @@ async fn every_image_accessor_matches_its_record() {
                     .expect("slice location")
                     .to_bits(),
                 record.slice_location.to_bits()
-            );
-            assert_eq!(
-                image.instance_number().await.expect("instance number"),
-                record.instance_number
             );
             seen += 1;
         }
@@ -453,9 +474,8 @@ async fn every_image_accessor_matches_its_record() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn images_by_instance_number_follow_the_sorted_order() {
     let f = fixture().await;
-    let browser = f.client.current_browser().await.expect("current browser");
     let mut ties = 0;
-    for (_, series) in all_series(&browser).await {
+    for (_, series) in all_series(&f.client).await {
         let record = &f.catalog().series()[series_index(&f.emulator, &series)];
         let ordered = series
             .images_by_instance_number()
@@ -500,8 +520,7 @@ async fn images_by_instance_number_follow_the_sorted_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn summary_equals_the_individual_accessors() {
     let f = fixture().await;
-    let browser = f.client.current_browser().await.expect("current browser");
-    for (study, series) in all_series(&browser).await {
+    for (study, series) in all_series(&f.client).await {
         // Summary first (nothing cached yet), then the individual calls.
         let summary = series.summary().await.expect("summary");
         assert_eq!(

@@ -6,18 +6,12 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use osirix_emulator::demo::DemoSpec;
 use osirix_sdk::{CacheConfig, Client, DicomSeries, RetryConfig};
-use tests::Fixture;
+use tests::{Fixture, first_series};
 
 /// A second client of the fixture's emulator whose growable collections (and handle-valued answers) live `ttl`.
 async fn client_with_growable_ttl(fx: &Fixture, ttl: Duration) -> Client {
     fx.client_with(|b| b.cache(CacheConfig::default().with_growable_ttl(Some(ttl))))
         .await
-}
-
-async fn first_series(client: &Client) -> DicomSeries {
-    let browser = client.current_browser().await.expect("browser");
-    let study = browser.database_studies().await.expect("studies").remove(0);
-    study.series().await.expect("series").remove(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

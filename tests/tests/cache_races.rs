@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use osirix_emulator::Emulator;
 use osirix_emulator::demo::{DemoSpec, generate};
-use osirix_sdk::{Client, DicomImage, DicomSeries};
-use tests::Fixture;
+use osirix_sdk::Client;
+use tests::{Fixture, first_image, first_series};
 
 /// How long a step that must happen may take before the test fails (a bound on a wait, not a measurement).
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -17,21 +17,6 @@ async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
     tokio::time::timeout(PATIENCE, future)
         .await
         .unwrap_or_else(|_| panic!("{what} did not happen within {PATIENCE:?}"))
-}
-
-async fn first_series(client: &Client) -> DicomSeries {
-    let browser = client.current_browser().await.expect("browser");
-    let study = browser.database_studies().await.expect("studies").remove(0);
-    study.series().await.expect("series").remove(0)
-}
-
-async fn first_image(client: &Client) -> DicomImage {
-    first_series(client)
-        .await
-        .images()
-        .await
-        .expect("images")
-        .remove(0)
 }
 
 /// A read issued after `invalidate` sends its own call instead of joining the fetch that was already in flight,

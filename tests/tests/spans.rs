@@ -2,14 +2,7 @@
 //! tracing's callsite interest is process-wide, and other tests running beside this one in the same process
 //! (with no subscriber) could have the span's callsite disabled between its two calls.
 
-use osirix_sdk::{Client, DicomSeries};
-use tests::Fixture;
-
-async fn first_series(client: &Client) -> DicomSeries {
-    let browser = client.current_browser().await.expect("browser");
-    let study = browser.database_studies().await.expect("studies").remove(0);
-    study.series().await.expect("series").remove(0)
-}
+use tests::{Fixture, first_series};
 
 /// Records the fields of every `osirix.call` span.
 mod spans {
@@ -21,10 +14,10 @@ mod spans {
     use tracing_subscriber::layer::{Context, Layer};
     use tracing_subscriber::registry::LookupSpan;
 
-    pub type Fields = BTreeMap<String, String>;
+    pub(crate) type Fields = BTreeMap<String, String>;
 
     #[derive(Clone, Default)]
-    pub struct Recorder(pub Arc<Mutex<Vec<(u64, Fields)>>>);
+    pub(crate) struct Recorder(pub(crate) Arc<Mutex<Vec<(u64, Fields)>>>);
 
     struct Visitor<'a>(&'a mut Fields);
 

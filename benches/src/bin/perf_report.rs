@@ -301,7 +301,7 @@ fn coalescing(rt: &Runtime, server: &Server, sizes: &Sizes, report: &mut Report)
     let mut worst = 0;
     let mut times = Vec::new();
     for _ in 0..sizes.coalesce_rounds {
-        server.emulator.reset_counters();
+        server.emulator().reset_counters();
         let (elapsed, reads) = rt.block_on(timed(async {
             client.invalidate_all();
             join_all((0..COALESCED_READS).map(|_| series.modality())).await
@@ -310,7 +310,7 @@ fn coalescing(rt: &Runtime, server: &Server, sizes: &Sizes, report: &mut Report)
             reads.iter().all(Result::is_ok),
             "every coalesced read succeeds"
         );
-        worst = worst.max(server.emulator.calls(CALL_RPC));
+        worst = worst.max(server.emulator().calls(CALL_RPC));
         times.push(elapsed);
     }
     report.metric(
@@ -335,7 +335,7 @@ fn fanout(rt: &Runtime, server: &Server, sizes: &Sizes, report: &mut Report) {
     let client = rt.block_on(uncached_client(&server.url()));
     let series = rt.block_on(first_series(&client));
     for serial in [false, true] {
-        server.emulator.set_serial(serial);
+        server.emulator().set_serial(serial);
         let (mut concurrent, mut sequential) = rt.block_on(async {
             let (mut concurrent, mut sequential) = (Vec::new(), Vec::new());
             let warmup = sizes.fanout_runs / 10;
@@ -396,7 +396,7 @@ fn fanout(rt: &Runtime, server: &Server, sizes: &Sizes, report: &mut Report) {
             );
         }
     }
-    server.emulator.set_serial(false);
+    server.emulator().set_serial(false);
 
     // The transport's own fan-out, for comparison: eight raw tonic calls joined against eight in sequence. When
     // this ratio is near the SDK's, the SDK adds nothing to the cost of concurrent calls.
@@ -446,7 +446,7 @@ fn walks(rt: &Runtime, server: &Server, sizes: &Sizes, report: &mut Report) {
     let url = server.url();
     let (client, naive_client) =
         rt.block_on(async { (walk_client(&url).await, uncached_client(&url).await) });
-    let emulator = &server.emulator;
+    let emulator = server.emulator();
 
     emulator.reset_counters();
     client.invalidate_all();
