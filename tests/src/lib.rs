@@ -5,6 +5,7 @@ pub mod accessors;
 pub mod fixture;
 pub mod hostile;
 pub mod load;
+pub mod modules;
 
 pub use fixture::{
     Fixture, Served, all_series, first_image, first_series, first_study_and_series, phantom_dir,
