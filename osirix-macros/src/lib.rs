@@ -1,5 +1,10 @@
 //! Proc-macros of `osirix-sdk`. Use them through the SDK (`osirix_sdk::osirix_class!`), which also provides
 //! the runtime the generated code calls.
+//!
+//! The phases, one module each (imports run one way): `attr.rs` parses the options, `ast.rs` the blocks and
+//! declarations (each declaration alone, so that a syntax error costs only itself), `valid.rs` checks what
+//! they mean (with the naming rules of `naming.rs`) and decides per declaration whether to generate it,
+//! `expand.rs` generates the handles and accessors, `fallback.rs` the stubs of declarations with errors.
 
 mod ast;
 mod attr;
@@ -21,23 +26,28 @@ use proc_macro::TokenStream;
 /// - `impl Client { ... }` generates the top-level `Osirix*` calls on `osirix_sdk::Client`; only the SDK itself
 ///   can use this form.
 ///
-/// Each declaration is `#[rpc(RpcName, options...)] pub fn accessor(args) -> Type = field;`:
+/// Each declaration is `#[rpc(RpcName, options...)] pub fn accessor(args) -> Type = payload;`:
 /// - `RpcName` is the RPC, which must be named `<Class><Method>`.
-/// - `-> Type` is what the accessor returns (without it, the RPC answers the generic `Response` and the
-///   accessor returns `()`); `= field` is the response field decoded into `Type`. Without `= field` the whole
-///   response is decoded (dates, versions, selections).
+/// - `-> Type` is what the accessor returns (without it, the accessor returns `()`, for RPCs that answer the
+///   bare `Response`). The payload `Type` is made from is one response field (`= field`), several fields as a
+///   tuple (`= (wl, ww)`, for `-> (f32, f32)`), or without `= ...` the whole response (dates, versions,
+///   selections). `Type` implements `osirix_sdk::FromWire` for that payload: the SDK does for its values, lists,
+///   tuples, dates and handles; a type of your own implements its one method, `from_wire`.
 /// - The request is the handle itself (or `Empty` for `impl Client`) unless `request = Type { field: self,
 ///   field: arg, .. }` says how to build it from the handle and the arguments; every argument goes into one
 ///   field.
-/// - The response type is `<RpcName>Response` unless `response = Type` names another. Message names are
-///   written as OsiriX spells them (`ROISetNameRequest`); the macro finds prost's Rust name.
+/// - The response is the RPC's own unless `response = Type` names another. Message names are written as OsiriX
+///   spells them (`ROISetNameRequest`); the macro finds prost's Rust name.
+///
+/// Errors are reported at the tokens that caused them, all at once, and each costs only its own declaration:
+/// the other accessors are generated as usual, and an invalid one becomes a stub with its declared signature,
+/// so that its call sites still compile and only the root errors show.
 ///
 /// # Options
-/// - `cache`: the answer cannot change while the object exists; it is cached per (RPC, handle). Only for
-///   getters without arguments of handle classes. The SDK's value types and every handle type can be cached; a
-///   type of your own also implements `osirix_sdk::__private::{Weigh, Cacheable}` (its size in bytes, and a
-///   client-free copy: `type Stored = Self` for a type that holds no handle; one that does sets
-///   `HOLDS_HANDLES = true`).
+/// - `cache`: the answer cannot change while the object exists; it is cached per (declaration, handle). Only
+///   for getters of handle classes without arguments or `request = ...` (the request of a cached RPC is the
+///   handle itself). The SDK's values and every handle can be cached; so can a type of your own, whose
+///   payload the cache keeps (set `FromWire::HOLDS_HANDLES` if it holds handles).
 /// - `cache(growable)`: cached, but the value can grow while OsiriX imports (collections, counts); it expires
 ///   after the cache's growable time-to-live. An answer that holds handles expires then even when declared
 ///   `cache`: OsiriX gives an object a new uid once it has dropped it from its uid cache.

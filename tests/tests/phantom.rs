@@ -1,4 +1,4 @@
-//! The real MR phantom (spec §5) through the SDK and the emulator: every value OsiriX reports for it in the
+//! The real MR phantom (see docs/osirix-behaviour.md, *The MR phantom*) through the SDK and the emulator: every value OsiriX reports for it in the
 //! upstream integration tests. Runs only when `OSIRIX_PHANTOM_DIR` points at `shared/data/mr-phantom`; otherwise
 //! each test prints why it is skipped and passes.
 
