@@ -24,19 +24,22 @@
 //! # Ok(()) }
 //! ```
 
-pub mod catalog;
 mod connections;
 mod control;
+pub mod database;
 pub mod demo;
 mod error;
 mod file_guard;
-// The DCMPix handlers (issue 12) are the callers; until they land, only the tests and the demo use it.
-#[cfg_attr(not(test), allow(dead_code, unused_imports))]
+mod import;
 mod pixels;
+mod registry;
 pub(crate) mod roi;
+mod scene;
+mod screen;
 mod server;
 mod service;
-pub mod uid;
+mod state;
+pub mod testing;
 pub mod wire_date;
 
 /// The OsiriXgrpc protocol ([`osirix_proto`] with its `client` and `server` features): the messages, the server
@@ -44,17 +47,19 @@ pub mod wire_date;
 #[doc(inline)]
 pub use osirix_proto as proto;
 
-pub use catalog::{Catalog, Image, Series, SkippedFile, Study};
 pub use control::{Faults, OTHER_SERVICE, UNKNOWN_METHOD};
+pub use database::{Catalog, Image, Series, SkippedFile, Study};
 pub use error::Error;
 pub use file_guard::MAX_SEQUENCE_DEPTH;
+pub use import::ImportReport;
+pub use pixels::DEFAULT_PIXEL_MEMORY;
+pub use registry::{Class, ObjectRef};
 pub use server::{
     DEFAULT_BUNDLE_NAME, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE,
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_VERSION, Emulator, EmulatorBuilder, MAX_MESSAGE_SIZE,
     RunningEmulator,
 };
-pub use uid::{Class, ObjectRef};
 pub use wire_date::WireDate;
 
 /// `Result` with this crate's [`Error`].

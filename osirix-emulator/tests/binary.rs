@@ -1,7 +1,5 @@
 //! The `osirix-emulator` binary: generates a demo database, prints `listening on <addr>`, serves calls.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -48,7 +46,7 @@ async fn the_binary_serves_a_demo_database() {
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).map(|_| line)
     });
-    let line = tokio::time::timeout(common::PATIENCE, line)
+    let line = tokio::time::timeout(osirix_emulator::testing::PATIENCE, line)
         .await
         .expect("not hung")
         .expect("task")
