@@ -8,6 +8,7 @@ use super::{Failure, Reply, done, success};
 use crate::pixels::{PixCell, PixOpError, PixelBuffer, PixelError, Samples};
 use crate::proto;
 use crate::registry::ObjectRef;
+use crate::roi::{Pixel, Shape, Statistics, sample};
 use crate::scene::Pix;
 use crate::state::State;
 
@@ -223,5 +224,90 @@ pub(super) fn dicom_study(
     Ok(proto::DcmPixDicomStudyResponse {
         status: success(),
         dicom_study: Some(state.world().handle(ObjectRef::Study(study))),
+    })
+}
+
+/// OsiriX's message for ROI values of a colour DCMPix.
+const RGB_VALUES: &str = "No values provided for RGB pix";
+
+/// What ComputeROI and ROIValues work on: the DCMPix's greyscale values and the pixels the ROI covers.
+/// Checked in OsiriX's order: the DCMPix, then its colour, then the ROI.
+fn roi_pixels(
+    state: &State,
+    pix: Option<PixHandle>,
+    roi: Option<proto::Roi>,
+) -> Reply<(Vec<Pixel>, Vec<f32>)> {
+    let (pix, shape) = pix_and_shape(state, pix, roi)?;
+    if pix.cell.is_rgb() {
+        return Err(Failure::new(RGB_VALUES));
+    }
+    let shape = shape?;
+    let pixels = read(&pix.cell)?;
+    let Samples::Grey(image) = pixels.samples() else {
+        return Err(Failure::new(RGB_VALUES));
+    };
+    let covered = shape.pixels(pix.size());
+    let values = sample(image, pix.size(), &covered);
+    Ok((covered, values))
+}
+
+/// A DCMPix (or its failure) and an ROI's shape (or its failure), resolved under one lock.
+fn pix_and_shape(
+    state: &State,
+    pix: Option<PixHandle>,
+    roi: Option<proto::Roi>,
+) -> Reply<(Pix, Reply<Shape>)> {
+    let world = state.world();
+    let (_, pix) = world.pix(&handle(pix))?;
+    let shape = world
+        .roi(&roi.unwrap_or_default())
+        .map(|(_, r)| r.shape.clone());
+    Ok((pix.clone(), shape))
+}
+
+pub(super) fn compute_roi(
+    state: &State,
+    request: proto::DcmPixComputeRoiRequest,
+) -> Reply<proto::DcmPixComputeRoiResponse> {
+    let (_, values) = roi_pixels(state, request.pix, request.roi)?;
+    let stats = Statistics::of(&values);
+    Ok(proto::DcmPixComputeRoiResponse {
+        status: success(),
+        mean: stats.mean,
+        total: stats.total,
+        std_dev: stats.std_dev,
+        min: stats.min,
+        max: stats.max,
+        skewness: stats.skewness,
+        kurtosis: stats.kurtosis,
+    })
+}
+
+pub(super) fn roi_values(
+    state: &State,
+    request: proto::DcmPixRoiValuesRequest,
+) -> Reply<proto::DcmPixRoiValuesResponse> {
+    let (covered, values) = roi_pixels(state, request.pix, request.roi)?;
+    Ok(proto::DcmPixRoiValuesResponse {
+        status: success(),
+        values,
+        row_indices: covered.iter().map(|p| p.y).collect(),
+        column_indices: covered.iter().map(|p| p.x).collect(),
+    })
+}
+
+pub(super) fn get_map_from_roi(
+    state: &State,
+    request: proto::DcmPixGetMapFromRoiRequest,
+) -> Reply<proto::DcmPixGetMapFromRoiResponse> {
+    let (pix, shape) = pix_and_shape(state, request.pix, request.roi)?;
+    let map = shape?
+        .map(pix.size())
+        .ok_or_else(|| Failure::new("Invalid ROI"))?;
+    Ok(proto::DcmPixGetMapFromRoiResponse {
+        status: success(),
+        rows: dimension(pix.geometry.rows),
+        columns: dimension(pix.geometry.columns),
+        map,
     })
 }

@@ -34,6 +34,7 @@ mod dicom_series;
 mod dicom_study;
 mod handle;
 mod osirix;
+mod roi;
 mod viewer_controller;
 
 use std::sync::Arc;
@@ -223,6 +224,7 @@ serve! {
     viewer_controller_pix_list(ViewerControllerPixListRequest) -> ViewerControllerPixListResponse => viewer_controller::pix_list;
     viewer_controller_needs_display_update(ViewerController) -> Response => viewer_controller::needs_display_update;
     viewer_controller_roi_list(ViewerControllerRoiListRequest) -> ViewerControllerRoiListResponse => viewer_controller::roi_list;
+    viewer_controller_new_roi(ViewerControllerNewRoiRequest) -> ViewerControllerNewRoiResponse => viewer_controller::new_roi;
     viewer_controller_cur_dcm(ViewerController) -> ViewerControllerCurDcmResponse => viewer_controller::cur_dcm;
     viewer_controller_ro_is_with_name(ViewerControllerRoIsWithNameRequest) -> ViewerControllerRoIsWithNameResponse => viewer_controller::rois_with_name;
     viewer_controller_selected_ro_is(ViewerController) -> ViewerControllerSelectedRoIsResponse => viewer_controller::selected_rois;
@@ -249,6 +251,9 @@ serve! {
     dcm_pix_convert_to_rgb(DcmPixConvertToRgbRequest) -> Response => [blocking] dcm_pix::convert_to_rgb;
     dcm_pix_convert_to_bw(DcmPixConvertToBwRequest) -> Response => [blocking] dcm_pix::convert_to_bw;
     dcm_pix_is_rgb(DcmPix) -> DcmPixIsRgbResponse => dcm_pix::is_rgb;
+    dcm_pix_compute_roi(DcmPixComputeRoiRequest) -> DcmPixComputeRoiResponse => [blocking] dcm_pix::compute_roi;
+    dcm_pix_roi_values(DcmPixRoiValuesRequest) -> DcmPixRoiValuesResponse => [blocking] dcm_pix::roi_values;
+    dcm_pix_get_map_from_roi(DcmPixGetMapFromRoiRequest) -> DcmPixGetMapFromRoiResponse => [blocking] dcm_pix::get_map_from_roi;
     dcm_pix_shape(DcmPix) -> DcmPixShapeResponse => dcm_pix::shape;
     dcm_pix_spacing(DcmPix) -> DcmPixSpacingResponse => dcm_pix::spacing;
     dcm_pix_origin(DcmPix) -> DcmPixOriginResponse => dcm_pix::origin;
@@ -261,6 +266,25 @@ serve! {
     dcm_pix_dicom_series(DcmPix) -> DcmPixDicomSeriesResponse => dcm_pix::dicom_series;
     dcm_pix_dicom_study(DcmPix) -> DcmPixDicomStudyResponse => dcm_pix::dicom_study;
 
+    roi_delete(Roi) -> Response => roi::delete;
+    roi_flip_horizontally(Roi) -> Response => roi::flip_horizontally;
+    roi_flip_vertically(Roi) -> Response => roi::flip_vertically;
+    roi_area(Roi) -> RoiAreaResponse => roi::area;
+    roi_centroid(Roi) -> RoiCentroidResponse => roi::centroid;
+    roi_rotate(RoiRotateRequest) -> Response => roi::rotate;
+    roi_move(RoiMoveRequest) -> Response => roi::move_by;
+    roi_pix(Roi) -> RoiPixResponse => roi::pix;
+    roi_name(Roi) -> RoiNameResponse => roi::name;
+    roii_type(Roi) -> RoiiTypeResponse => roi::itype;
+    roi_set_name(RoiSetNameRequest) -> Response => roi::set_name;
+    roi_color(Roi) -> RoiColorResponse => roi::color;
+    roi_set_color(RoiSetColorRequest) -> Response => roi::set_color;
+    roi_opacity(Roi) -> RoiOpacityResponse => roi::opacity;
+    roi_set_opacity(RoiSetOpacityRequest) -> Response => roi::set_opacity;
+    roi_thickness(Roi) -> RoiThicknessResponse => roi::thickness;
+    roi_set_thickness(RoiSetThicknessRequest) -> Response => roi::set_thickness;
+    roi_points(Roi) -> RoiPointsResponse => roi::points;
+    roi_set_points(RoiSetPointsRequest) -> Response => roi::set_points;
 
     dicom_study_paths(DicomStudy) -> DicomStudyPathsResponse => dicom_study::paths;
     dicom_study_images(DicomStudy) -> DicomStudyImagesResponse => dicom_study::images;

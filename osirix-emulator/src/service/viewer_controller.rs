@@ -8,7 +8,8 @@ use crate::pixels::{Window, initial_window};
 use crate::proto;
 use crate::proto::viewer_controller_roi_list_response::RoiSlice;
 use crate::registry::{Class, ObjectRef};
-use crate::scene::Viewer;
+use crate::roi::{Buffer, NewRoi, Point, Rect, Shape, Spacing};
+use crate::scene::{Roi, Viewer};
 use crate::state::{State, World};
 
 /// What `OpenVRViewerForMode` answers for a valid mode until the emulator has 3D windows.
@@ -512,3 +513,78 @@ pub(super) fn fuse_with_viewer(
     }
     done()
 }
+
+/// `ViewerControllerNewROI`: builds the ROI from the request's group of fields with OsiriX's validity
+/// rules and the current DCMPix's spacing, and appends it to `roiList[movie_idx][idx]` (see
+/// docs/osirix-behaviour.md, *ROIs*).
+pub(super) fn new_roi(
+    state: &State,
+    request: proto::ViewerControllerNewRoiRequest,
+) -> Reply<proto::ViewerControllerNewRoiResponse> {
+    let mut world = state.world();
+    let (id, viewer) = world.viewer(&handle(request.viewer_controller.clone()))?;
+    // The spacing of the slice on screen, not of slice `idx`.
+    let spacing = viewer
+        .current()
+        .and_then(|s| world.scene.pix(s.pix))
+        .map_or(Spacing::new(1.0, 1.0), |p| p.spacing());
+    let points: Vec<Point> = request
+        .points
+        .iter()
+        .map(|p| Point::from_f32(p.x, p.y))
+        .collect();
+    let rectangle = request.rectangle.map_or(Rect::default(), |r| {
+        Rect::new(
+            f64::from(r.origin_x),
+            f64::from(r.origin_y),
+            f64::from(r.width),
+            f64::from(r.height),
+        )
+    });
+    let buffer = request.buffer.as_ref();
+    let shape = Shape::create(&NewRoi {
+        itype: request.itype,
+        name: &request.name,
+        points: &points,
+        rectangle,
+        buffer: Buffer {
+            bits: buffer.map_or(&[][..], |b| b.buffer.as_slice()),
+            rows: buffer.map_or(0, |b| b.rows),
+            columns: buffer.map_or(0, |b| b.columns),
+            position_x: request.buffer_position_x,
+            position_y: request.buffer_position_y,
+        },
+        spacing,
+    })
+    .ok_or_else(|| Failure::new(COULD_NOT_CREATE_ROI))?;
+    let frame = viewer.clamp_frame(request.movie_idx);
+    let slices = viewer.frame(frame).len();
+    // OsiriX does not check `idx` (undefined); the emulator refuses it.
+    let slice = usize::try_from(request.idx)
+        .ok()
+        .filter(|&i| i < slices)
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "{COULD_NOT_CREATE_ROI}: index {} is out of range (the frame has {slices} slices)",
+                request.idx
+            ))
+        })?;
+    let colour = request.color.map_or([0; 3], |c| [c.r, c.g, c.b]);
+    let roi = world
+        .scene
+        .add_roi(id, frame, slice, |pix| {
+            let mut roi = Roi::new(id, frame, slice, pix, shape, &request.name);
+            roi.set_colour(colour);
+            roi.opacity = request.opacity;
+            roi.thickness = request.thickness;
+            roi
+        })
+        .ok_or_else(|| Failure::new(COULD_NOT_CREATE_ROI))?;
+    Ok(proto::ViewerControllerNewRoiResponse {
+        status: success(),
+        roi: Some(world.handle(ObjectRef::Roi(roi))),
+    })
+}
+
+/// OsiriX's message when NewROI builds nothing.
+const COULD_NOT_CREATE_ROI: &str = "Could not create ROI";
