@@ -1,4 +1,4 @@
-//! The real MR phantom (spec §5): every value OsiriX reports for it. Runs when `OSIRIX_PHANTOM_DIR`
+//! The real MR phantom: every value OsiriX reports for its database objects. Runs when `OSIRIX_PHANTOM_DIR`
 //! points at `shared/data/mr-phantom`; otherwise each test says it is skipped and passes.
 
 use osirix_emulator::proto::Empty;

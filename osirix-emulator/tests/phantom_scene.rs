@@ -54,7 +54,7 @@ const VERTICES: [(f32, f32); 6] = [
     (64.686_745, 25.433_416),
     (69.718_735, 36.011_806),
     (41.896_725, 36.274_303),
-    (68.917_297, 23.421),
+    (68.917_3, 23.421),
 ];
 /// The square of the ROI tests.
 const SQUARE: [(f32, f32); 4] = [(10.5, 10.5), (50.5, 10.5), (50.5, 50.5), (10.5, 50.5)];
@@ -678,7 +678,7 @@ async fn the_upstream_flow_on_the_phantom() {
     same_points(&roi_points(&mut f.client, &pencil).await, &SQUARE);
     near(
         f64::from(call!(f.client, roi_area(pencil.clone())).area) * 100.0,
-        1474.594_36,
+        1_474.594_36,
         1e-3,
     );
     let centroid = call!(f.client, roi_centroid(pencil.clone()));

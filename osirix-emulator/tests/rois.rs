@@ -913,14 +913,14 @@ fn flips_twice_and_moves_back_are_identities_over_the_wire() {
     let vertices = prop::collection::vec((-100.0f32..200.0, -100.0f32..200.0), 3..12);
     let kind = prop::sample::select(vec![10, 11, 15, 26, 27, 29]);
     let offsets = (-50.0f32..50.0, -50.0f32..50.0);
-    let f = std::cell::RefCell::new(f);
+    let f = tokio::sync::Mutex::new(f);
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(24));
     runner
         .run(
             &(vertices, kind, offsets, any::<bool>()),
             |(vertices, itype, (dx, dy), vertical)| {
                 runtime.block_on(async {
-                    let mut guard = f.borrow_mut();
+                    let mut guard = f.lock().await;
                     let f = &mut *guard;
                     let mut vertices = vertices;
                     vertices.resize(vertices.len().max(6), (1.0, 2.0));

@@ -225,7 +225,7 @@ async fn browser_rpcs_fail_for_unknown_handles() {
     } = Fixture::demo().await;
     for uid in ["", "garbage", "00000000-0000-4000-8000-000000000000"] {
         assert_all_not_cached(
-            &statuses(&mut client, Class::BrowserController, &uid).await,
+            &statuses(&mut client, Class::BrowserController, uid).await,
             Class::BrowserController,
         );
     }

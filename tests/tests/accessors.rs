@@ -16,7 +16,6 @@ use osirix_emulator::{ObjectRef, RunningEmulator, WireDate};
 use osirix_sdk::chrono::{Duration, NaiveDateTime, Timelike};
 use osirix_sdk::{
     BrowserController, Client, DicomImage, DicomSeries, DicomStudy, Error, decode_millisecond,
-    tonic,
 };
 use tests::Fixture;
 

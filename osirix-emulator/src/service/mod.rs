@@ -171,9 +171,16 @@ pub(crate) struct OsirixService {
 /// Runs a handler and turns its failure into the response with status 0 and proto3 defaults.
 macro_rules! answer {
     ($handler:path, $state:expr, $request:expr, $resp:ident) => {
-        $handler($state, $request).unwrap_or_else(|failure: Failure| proto::$resp {
-            status: failure.status(),
-            ..Default::default()
+        $handler($state, $request).unwrap_or_else(|failure: Failure| {
+            #[allow(
+                clippy::needless_update,
+                reason = "responses with payload fields need it, the bare Response does not"
+            )]
+            let reply = proto::$resp {
+                status: failure.status(),
+                ..Default::default()
+            };
+            reply
         })
     };
 }
