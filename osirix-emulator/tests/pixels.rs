@@ -469,3 +469,47 @@ async fn a_thousand_concurrent_pixel_reads() {
     }
     assert_eq!(f.emulator.calls("DCMPixImage"), 1000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_on_a_thousand_slices_decodes_nothing_until_asked() {
+    let spec = DemoSpec {
+        studies: 1,
+        series_per_study: 1,
+        images_per_series: 1000,
+        image_size: 16,
+        ..DemoSpec::DEFAULT
+    };
+    let mut f = Fixture::demo_with(spec, |b| b).await;
+    let (viewer, handle, pixes) = viewer_on(&mut f, 0).await;
+    assert_eq!(pixes.len(), 1000);
+    assert_eq!(f.emulator.pixel_memory_used(), 0);
+    let objects: Vec<ObjectRef> = pixes
+        .iter()
+        .map(|p| f.emulator.lookup(&p.osirixrpc_uid).expect("cached"))
+        .collect();
+    assert!(
+        objects
+            .iter()
+            .all(|&o| f.emulator.pixels_loaded(o) == Some(false))
+    );
+    // Reading the viewer's indices and geometry decodes nothing either; one image decodes one DCMPix.
+    call!(
+        f.client,
+        viewer_controller_is_data_volumic(proto::ViewerControllerIsDataVolumicRequest {
+            viewer_controller: Some(handle.clone()),
+            in_4d: true
+        })
+    );
+    call!(f.client, dcm_pix_origin(pixes[500].clone()));
+    assert_eq!(f.emulator.pixel_memory_used(), 0);
+    call!(f.client, dcm_pix_image(pixes[500].clone()));
+    assert_eq!(f.emulator.pixel_memory_used(), 16 * 16 * 4);
+    assert_eq!(
+        objects
+            .iter()
+            .filter(|&&o| f.emulator.pixels_loaded(o) == Some(true))
+            .count(),
+        1
+    );
+    f.emulator.close_window(viewer).expect("open");
+}
