@@ -14,7 +14,7 @@
 //! A panic while handling one file skips only that file. When every file is done, the next database
 //! snapshot is built off the world lock and swapped in under it: a reader sees the whole import or none
 //! of it, and an import that fails part-way keeps what it copied before the failure and everything
-//! imported before it.
+//! imported before it. An import that adds studies leaves them selected in the browser.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,7 +25,7 @@ use tokio::sync::{oneshot, watch};
 use crate::database::scan::{self, Header};
 use crate::database::{Catalog, SkippedFile};
 use crate::registry::{Class, derive_uid};
-use crate::state::State;
+use crate::state::{Selection, State};
 use crate::wire_date::WireDate;
 
 /// The folder under the database folder that imported files are copied into.
@@ -168,7 +168,17 @@ fn run(state: &State, folder: &Path, paths: &[PathBuf]) -> ImportReport {
     // The catalogue already lists the duplicates it found itself.
     next.record_skipped(report.duplicates.iter().chain(&report.skipped).cloned());
     report.duplicates.extend(duplicates);
-    state.world().publish(Arc::new(next));
+    {
+        let mut world = state.world();
+        let added = world.publish(Arc::new(next));
+        // The browser selects the studies an import added, as the upstream suites find it after theirs.
+        if !added.is_empty() {
+            world.selection = Selection {
+                series: Vec::new(),
+                studies: added.collect(),
+            };
+        }
+    }
     tracing::info!(
         imported = report.imported,
         duplicates = report.duplicates.len(),

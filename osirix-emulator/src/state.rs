@@ -70,12 +70,15 @@ impl World {
         }
     }
 
-    /// Swaps in the next database snapshot and registers its new objects under their first uids.
-    pub(crate) fn publish(&mut self, next: Arc<Catalog>) {
+    /// Swaps in the next database snapshot and registers its new objects under their first uids; gives
+    /// the indices of the studies it added.
+    pub(crate) fn publish(&mut self, next: Arc<Catalog>) -> std::ops::Range<usize> {
         for (object, uid) in next.objects_since(Some(&self.catalog)) {
             self.registry.insert(object, uid);
         }
+        let added = self.catalog.studies().len()..next.studies().len();
         self.catalog = next;
+        added
     }
 
     /// Removes objects from the uid table, in order, as OsiriX's removal events do.

@@ -101,6 +101,25 @@ async fn copy_files_answers_at_once_and_the_import_shows_up_whole() {
         .map(|&i| db.studies()[i].uid.clone())
         .collect();
     assert_eq!(uids, first);
+    // The browser selects what the import added.
+    let browser = f.browser().await;
+    let selection = f
+        .client
+        .browser_controller_database_selection(browser)
+        .await
+        .expect("answers")
+        .into_inner();
+    assert_ok(&selection.status);
+    assert!(selection.series.is_empty());
+    let mut selected: Vec<String> = selection
+        .studies
+        .into_iter()
+        .map(|s| s.osirixrpc_uid)
+        .collect();
+    let mut sorted_first = first.clone();
+    selected.sort();
+    sorted_first.sort();
+    assert_eq!(selected, sorted_first);
 }
 
 #[tokio::test]
@@ -250,11 +269,23 @@ async fn an_import_into_an_existing_series_grows_it_and_keeps_its_uid() {
     let study = f.studies().await.remove(0);
     let series = f.series_of(&study).await.remove(0);
     f.emulator
+        .set_selection(Vec::new(), Vec::new())
+        .expect("valid");
+    f.emulator
         .import(paths[2..].to_vec())
         .await
         .expect("writable");
     assert_eq!(f.studies().await, vec![study.clone()]);
     assert_eq!(f.series_of(&study).await, vec![series.clone()]);
+    // Adding to a study selects nothing.
+    let browser = f.browser().await;
+    let selection = f
+        .client
+        .browser_controller_database_selection(browser)
+        .await
+        .expect("answers")
+        .into_inner();
+    assert!(selection.studies.is_empty());
     let count = f
         .client
         .dicom_series_number_of_images(series.clone())

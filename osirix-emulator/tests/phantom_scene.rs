@@ -282,7 +282,20 @@ async fn the_upstream_flow_on_the_phantom() {
     .resampled_viewer
     .expect("a resampled viewer");
     call!(f.client, viewer_controller_close_viewer(resampled));
-    call!(f.client, viewer_controller_close_viewer(moving));
+    // Resampling closed the moving viewer.
+    let gone = f
+        .client
+        .viewer_controller_title(moving)
+        .await
+        .expect("answers")
+        .into_inner();
+    assert_failed(&gone.status, "No ViewerController cached");
+    assert_eq!(
+        call!(f.client, osirix_displayed2_d_viewers(Empty {}))
+            .viewer_controllers
+            .len(),
+        2
+    );
 
     // The upstream ROIs: masks on 4D and 2D frame 0 slices 0–9, eight ROIs on 4D frame 1 slice 0, pencils
     // on 4D frame 0 slices 30–39.

@@ -519,12 +519,15 @@ async fn resampling_needs_one_study_and_identical_geometry() {
         f.pix_list(&result, 0).await.len(),
         f.pix_list(&fixed, 0).await.len()
     );
-    // The moving viewer stays open.
+    // The moving viewer closes; the result comes to the front.
     assert_eq!(
-        call!(f.client, osirix_displayed2_d_viewers(Empty {}))
-            .viewer_controllers
-            .len(),
-        3
+        call!(f.client, osirix_displayed2_d_viewers(Empty {})).viewer_controllers,
+        vec![result.clone(), fixed.clone()]
+    );
+    fails!(
+        f.client,
+        viewer_controller_title(moving.clone()),
+        "No ViewerController cached"
     );
 
     let elsewhere = open(&mut f, other_study, 1).await;

@@ -255,6 +255,10 @@ pub(super) fn resample_viewer_controller(
         .scene
         .copy_viewer(moving_id)
         .ok_or_else(|| Failure::new("Could not generate new viewer"))?;
+    // The moving viewer closes, as pyosirix documents and the upstream suites rely on (no viewer is left
+    // open after their cleanup).
+    let gone = world.scene.close_viewer(moving_id);
+    world.evict(gone);
     Ok(proto::ViewerControllerResampleViewerControllerResponse {
         status: success(),
         resampled_viewer: Some(world.handle(ObjectRef::Viewer(resampled))),
