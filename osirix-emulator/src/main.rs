@@ -14,7 +14,8 @@ use clap::{ArgGroup, Parser};
 use osirix_emulator::demo::{self, DemoSpec};
 use osirix_emulator::{
     Catalog, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_STREAMS,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_REQUEST_TIMEOUT, Emulator,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_PIXEL_MEMORY,
+    DEFAULT_REQUEST_TIMEOUT, Emulator,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -57,6 +58,10 @@ struct Args {
     /// Handle one call at a time, like OsiriX's main thread.
     #[arg(long)]
     serial: bool,
+    /// The most bytes of decoded pixels nobody changed to keep; past it the least recently used are dropped
+    /// and decoded again when asked for.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_PIXEL_MEMORY)]
+    pixel_memory: usize,
     /// The most connections open at once; at the limit (or out of file descriptors) the connection waiting
     /// longest without a call is closed to make room, and a newcomer is refused only if every one is busy.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
@@ -191,6 +196,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     let emulator = builder
         .serial(args.serial)
+        .pixel_memory(args.pixel_memory)
         .max_connections(args.max_connections)
         .max_concurrent_streams(args.max_concurrent_streams)
         .max_header_list_size(args.max_header_list_size)
@@ -258,6 +264,7 @@ mod tests {
             ("--handshake-timeout", "10s"),
             ("--idle-timeout", "5m"),
             ("--request-timeout", "5m"),
+            ("--pixel-memory", "536870912"),
         ] {
             let line = help
                 .lines()

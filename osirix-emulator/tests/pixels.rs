@@ -513,3 +513,40 @@ async fn a_viewer_on_a_thousand_slices_decodes_nothing_until_asked() {
     );
     f.emulator.close_window(viewer).expect("open");
 }
+
+#[tokio::test]
+async fn a_frame_that_cannot_be_decoded_answers_could_not_create_image() {
+    let mut f = Fixture::demo().await;
+    let (_, _, pixes) = viewer_on(&mut f, 0).await;
+    let broken = pixes[1].clone();
+    let path = call!(f.client, dcm_pix_source_file(broken.clone())).source_file;
+    // Cut the file inside its pixel data: the header still reads, the pixels do not.
+    let bytes = std::fs::read(&path).expect("the file");
+    std::fs::write(&path, &bytes[..bytes.len() - 100]).expect("write");
+    fails!(
+        f.client,
+        dcm_pix_image(broken.clone()),
+        "Could not create image"
+    );
+    fails!(
+        f.client,
+        dcm_pix_set_image(proto::DcmPixSetImageRequest {
+            pix: Some(broken.clone()),
+            image_data_float: vec![0.0; 64 * 64],
+            image_data_argb: Vec::new()
+        }),
+        "Could not create image"
+    );
+    fails!(
+        f.client,
+        dcm_pix_convert_to_rgb(proto::DcmPixConvertToRgbRequest {
+            pix: Some(broken.clone()),
+            rgb_channel: 0
+        }),
+        "Could not create image"
+    );
+    // What the header gives still works, and so do the other DCMPix.
+    let shape = call!(f.client, dcm_pix_shape(broken));
+    assert_eq!((shape.rows, shape.columns), (64, 64));
+    call!(f.client, dcm_pix_image(pixes[0].clone()));
+}
