@@ -11,15 +11,16 @@
 //! handle and OsiriX error mapping). The request and response messages come from `osirix_sdk::proto`, which
 //! has every message of the protocol.
 //!
-//! The example runs against the embedded emulator, which serves the database classes only and answers gRPC
-//! `UNIMPLEMENTED` for ROI RPCs, so it shows how that typed error looks. Against a real OsiriX, with a ROI
-//! drawn in a viewer, the very same calls return the ROI's name and area and rename it.
+//! The example runs against the embedded emulator: it opens a demo series in a viewer (as a person would, through
+//! the emulator's screen API), draws a square ROI with the plain generated client, then reads, renames and
+//! deletes it through the declared class, and shows the typed stale-handle error a deleted ROI gives. Against a
+//! real OsiriX the same calls work on any ROI drawn in a viewer.
 
 use anyhow::Context;
-use osirix_emulator::Emulator;
 use osirix_emulator::demo::{DemoSpec, generate};
+use osirix_emulator::proto::viewer_controller_new_roi_request::Point2D;
+use osirix_emulator::{Emulator, ObjectRef, proto};
 use osirix_sdk::Client;
-use osirix_sdk::tonic::Code;
 
 osirix_sdk::osirix_class! {
     /// An OsiriX region of interest (the `ROI` class).
@@ -52,30 +53,51 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("connecting")?;
 
-    // A handle from a uid. Against OsiriX the uid comes from an RPC that lists ROIs (e.g. a viewer's ROI list,
-    // declared the same way on a `ViewerController`-like class); here it is made up, and the emulator never
-    // looks at it because it does not serve ROI RPCs at all.
-    let roi = Roi::from_uid(&client, "00000000-0000-0000-0000-000000000001")?;
-    println!("declared {roi:?}");
-
-    // Against a real OsiriX these print the ROI's name and area and rename it. Against the emulator each one
-    // fails with a typed error carrying the gRPC code, so the caller can tell "not supported by this server"
-    // apart from a stale handle (`err.is_stale_handle()`) or an OsiriX failure (`err.is_osirix()`).
-    report("name()", roi.name().await);
-    report("area()", roi.area().await);
-    report(
-        "set_name(\"lesion 1\")",
-        roi.set_name("lesion 1".into()).await,
-    );
-
-    let err = roi
-        .name()
+    // A person opens the first series in a viewer; the plain generated client draws a 20 × 20 px square on it.
+    emulator
+        .open_series(ObjectRef::Series(0))
         .await
-        .expect_err("the emulator does not serve ROI RPCs");
-    anyhow::ensure!(
-        err.grpc_code() == Some(Code::Unimplemented),
-        "expected UNIMPLEMENTED, got {err}"
-    );
+        .context("opening a series")?;
+    let mut raw = osirix_emulator::testing::connect(&emulator).await;
+    let viewer = raw
+        .osirix_frontmost_viewer(proto::Empty {})
+        .await?
+        .into_inner()
+        .viewer_controller
+        .context("a viewer in front")?;
+    let corner = |x: f32, y: f32| Point2D { x, y };
+    let drawn = raw
+        .viewer_controller_new_roi(proto::ViewerControllerNewRoiRequest {
+            viewer_controller: Some(viewer),
+            itype: 11, // tCPolygon, a closed polygon
+            name: "lesion".into(),
+            points: vec![
+                corner(10.0, 10.0),
+                corner(30.0, 10.0),
+                corner(30.0, 30.0),
+                corner(10.0, 30.0),
+            ],
+            opacity: 1.0,
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .roi
+        .context("a new ROI")?;
+
+    // The declared class works on that uid like the SDK's own classes.
+    let roi = Roi::from_uid(&client, &drawn.osirixrpc_uid)?;
+    println!("declared {roi:?}");
+    println!("name() = {:?}", roi.name().await?);
+    println!("area() = {} cm²", roi.area().await?);
+    roi.set_name("lesion 1".into()).await?;
+    anyhow::ensure!(roi.name().await? == "lesion 1", "the ROI was renamed");
+
+    // Once the ROI is deleted its uid names nothing, and the typed error says so.
+    raw.roi_delete(drawn).await?;
+    let err = roi.name().await.expect_err("the ROI is gone");
+    anyhow::ensure!(err.is_stale_handle(), "expected a stale handle, got {err}");
+    println!("after ROIDelete: {err}");
     println!(
         "the emulator served {} ROIName call(s)",
         emulator.calls("ROIName")
@@ -83,20 +105,4 @@ async fn main() -> anyhow::Result<()> {
 
     emulator.shutdown().await.context("stopping the emulator")?;
     Ok(())
-}
-
-fn report<T: std::fmt::Debug>(call: &str, result: osirix_sdk::Result<T>) {
-    match result {
-        Ok(value) => println!("{call} = {value:?}"),
-        Err(err) => match err.grpc_code() {
-            Some(Code::Unimplemented) => {
-                println!(
-                    "{call}: {err} (gRPC code {:?}: this server has no ROI support)",
-                    Code::Unimplemented
-                )
-            }
-            Some(code) => println!("{call}: {err} (gRPC code {code:?})"),
-            None => println!("{call}: {err}"),
-        },
-    }
 }

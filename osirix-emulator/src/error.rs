@@ -46,6 +46,18 @@ pub enum Error {
     /// The gRPC server stopped with an error.
     #[error("the gRPC server failed")]
     Server(#[source] tonic::transport::Error),
+    /// An import was asked of a database that has no folder to copy files into.
+    #[error("the database is read-only: give the emulator a database folder to import into")]
+    ReadOnly,
+    /// The server reflection service could not be built from the protocol's descriptors.
+    #[error("cannot build the reflection service: {0}")]
+    Reflection(String),
+    /// The emulator refused a screen action, with the message it would answer over gRPC.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// An object given to the control API is not live (or not of the kind the action needs).
+    #[error("no such object: {0:?}")]
+    NoSuchObject(crate::ObjectRef),
     /// A uid given to the control API is not in the cache, or not of the expected class.
     #[error("uid {uid:?} is not a cached {class}")]
     UnknownUid {

@@ -1,8 +1,8 @@
-//! `osirix-emulator`: serve a folder of DICOM files (or a generated demo database) with OsiriX's
-//! OsiriXgrpc semantics.
+//! `osirix-emulator`: serve a database folder, a read-only folder of DICOM files or a generated demo
+//! database with OsiriX's OsiriXgrpc semantics.
 //!
-//! Prints exactly one line, `listening on <addr>`, on stdout once it accepts calls; logs go to stderr
-//! (`RUST_LOG`, default `info`). Ctrl-C shuts it down cleanly.
+//! Prints exactly one line per address, `listening on <addr>`, on stdout once it accepts calls; logs go to
+//! stderr (`RUST_LOG`, default `info`). Ctrl-C or SIGTERM shuts it down cleanly.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -10,32 +10,33 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{ArgGroup, Parser};
 use osirix_emulator::demo::{self, DemoSpec};
 use osirix_emulator::{
     Catalog, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_STREAMS,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_REQUEST_TIMEOUT, Emulator,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_PIXEL_MEMORY,
+    DEFAULT_REQUEST_TIMEOUT, Emulator,
 };
 use tracing_subscriber::EnvFilter;
 
 /// An OsiriXgrpc server with OsiriX's semantics over real DICOM files.
 #[derive(Debug, Parser)]
 #[command(version, about)]
+#[command(group(ArgGroup::new("source").required(true).args(["database", "dicom_dir", "demo"])))]
 struct Args {
-    /// Serve the DICOM files found (recursively) in this folder.
-    #[arg(
-        long,
-        value_name = "DIR",
-        required_unless_present = "demo",
-        conflicts_with = "demo"
-    )]
+    /// Own this database folder: start from the DICOM files it holds (it may be empty or new) and copy
+    /// imported files into DIR/imported/.
+    #[arg(long, value_name = "DIR")]
+    database: Option<PathBuf>,
+    /// Serve the DICOM files found (recursively) in this folder, read-only: imports are refused.
+    #[arg(long, value_name = "DIR")]
     dicom_dir: Option<PathBuf>,
-    /// Generate a demo database into this folder and serve it.
+    /// Generate a demo database into this folder and own it (imports copy into DIR/imported/).
     #[arg(long, value_name = "DIR")]
     demo: Option<PathBuf>,
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:50051")]
-    addr: SocketAddr,
+    /// Address to listen on (port 0 picks a free port); repeat it to serve the same state on several.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:50051", action = clap::ArgAction::Append)]
+    addr: Vec<SocketAddr>,
     /// Demo: number of studies.
     #[arg(long, default_value_t = DemoSpec::default().studies, requires = "demo")]
     studies: usize,
@@ -57,6 +58,10 @@ struct Args {
     /// Handle one call at a time, like OsiriX's main thread.
     #[arg(long)]
     serial: bool,
+    /// The most bytes of decoded pixels nobody changed to keep; past it the least recently used are dropped
+    /// and decoded again when asked for.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_PIXEL_MEMORY)]
+    pixel_memory: usize,
     /// The most connections open at once; at the limit (or out of file descriptors) the connection waiting
     /// longest without a call is closed to make room, and a newcomer is refused only if every one is busy.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
@@ -165,54 +170,64 @@ async fn stop_signal() -> std::io::Result<()> {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let catalog = match (&args.demo, &args.dicom_dir) {
-        (Some(dir), _) => {
-            let spec = DemoSpec {
-                studies: args.studies,
-                series_per_study: args.series,
-                images_per_series: args.images,
-                seed: args.seed,
-                image_size: args.image_size,
-                colour_and_multi_frame: args.colour_and_multi_frame,
-            };
-            let started = std::time::Instant::now();
-            let catalog = tokio::task::block_in_place(|| demo::generate(dir, &spec))?;
-            tracing::info!(dir = %dir.display(), images = catalog.images().len(), elapsed = ?started.elapsed(), "generated the demo database");
-            catalog
-        }
-        (None, Some(dir)) => {
-            let catalog = tokio::task::block_in_place(|| Catalog::from_dir(dir))?;
-            tracing::info!(
-                dir = %dir.display(),
-                studies = catalog.studies().len(),
-                series = catalog.series().len(),
-                images = catalog.images().len(),
-                skipped = catalog.skipped(),
-                "read the DICOM folder"
-            );
-            catalog
-        }
-        (None, None) => return Err("give --dicom-dir DIR or --demo DIR".into()),
+    let builder = if let Some(dir) = &args.demo {
+        let spec = DemoSpec {
+            studies: args.studies,
+            series_per_study: args.series,
+            images_per_series: args.images,
+            seed: args.seed,
+            image_size: args.image_size,
+            colour_and_multi_frame: args.colour_and_multi_frame,
+        };
+        let started = std::time::Instant::now();
+        let catalog = tokio::task::block_in_place(|| demo::generate(dir, &spec))?;
+        tracing::info!(dir = %dir.display(), images = catalog.images().len(), elapsed = ?started.elapsed(), "generated the demo database");
+        Emulator::builder(catalog).database_folder(std::path::absolute(dir)?)
+    } else if let Some(dir) = &args.database {
+        let builder = tokio::task::block_in_place(|| Emulator::open_database(dir))?;
+        log_catalog(dir, builder.catalog(), "opened the database folder");
+        builder
+    } else if let Some(dir) = &args.dicom_dir {
+        let catalog = tokio::task::block_in_place(|| Catalog::from_dir(dir))?;
+        log_catalog(dir, &catalog, "read the DICOM folder (read-only)");
+        Emulator::builder(catalog)
+    } else {
+        return Err("give --database DIR, --dicom-dir DIR or --demo DIR".into());
     };
-    let emulator = Emulator::builder(catalog)
+    let emulator = builder
         .serial(args.serial)
+        .pixel_memory(args.pixel_memory)
         .max_connections(args.max_connections)
         .max_concurrent_streams(args.max_concurrent_streams)
         .max_header_list_size(args.max_header_list_size)
         .handshake_timeout(args.handshake_timeout.0)
         .idle_timeout(args.idle_timeout.0)
         .request_timeout(args.request_timeout.0)
-        .start(args.addr)
+        .start_all(&args.addr)
         .await?;
     {
         let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "listening on {}", emulator.addr())?;
+        for addr in emulator.addrs() {
+            writeln!(stdout, "listening on {addr}")?;
+        }
         stdout.flush()?;
     }
     stop_signal().await?;
     tracing::info!("stop signal received, shutting down");
     emulator.shutdown().await?;
     Ok(())
+}
+
+/// Logs what a folder held.
+fn log_catalog(dir: &std::path::Path, catalog: &Catalog, what: &str) {
+    tracing::info!(
+        dir = %dir.display(),
+        studies = catalog.studies().len(),
+        series = catalog.series().len(),
+        images = catalog.images().len(),
+        skipped = catalog.skipped(),
+        "{what}"
+    );
 }
 
 #[cfg(test)]
@@ -249,6 +264,7 @@ mod tests {
             ("--handshake-timeout", "10s"),
             ("--idle-timeout", "5m"),
             ("--request-timeout", "5m"),
+            ("--pixel-memory", "536870912"),
         ] {
             let line = help
                 .lines()

@@ -2,6 +2,7 @@
 //! [`RunningEmulator`].
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,18 +12,21 @@ use tokio::task::JoinHandle;
 use tonic::transport::{Server, ServerTlsConfig};
 
 use crate::Error;
-use crate::catalog::Catalog;
 use crate::connections::{self, ActivityLayer, ConnectionLimits, Registry};
 use crate::control::{Control, ControlLayer, Faults};
+use crate::database::Catalog;
+use crate::import::{self, ImportReport, Importer};
+use crate::pixels::{DEFAULT_PIXEL_MEMORY, PixelCache};
 use crate::proto::osiri_x_service_server::OsiriXServiceServer;
-use crate::service::{OsirixService, Selection, State};
-use crate::uid::{Class, ObjectRef};
+use crate::registry::{Class, ObjectRef};
+use crate::service::OsirixService;
+use crate::state::{Selection, State};
 
 /// The `CFBundleShortVersionString` the emulator reports by default (`OsirixVersion`).
 pub const DEFAULT_VERSION: &str = "14.0.0";
 /// The `CFBundleName` the emulator reports by default (`OsirixVersion`).
 pub const DEFAULT_BUNDLE_NAME: &str = "OsiriX MD";
-/// OsiriX's send and receive message limit: 512 MiB (spec §1.4).
+/// OsiriX's send and receive message limit: 512 MiB.
 pub const MAX_MESSAGE_SIZE: usize = 512 * 1024 * 1024;
 /// How long [`RunningEmulator::shutdown`] lets calls in flight finish before it closes connections.
 const GRACE: Duration = Duration::from_secs(5);
@@ -57,10 +61,13 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// A builder for an emulator serving `catalog` (an owned or shared catalogue).
+    /// A builder for an emulator serving `catalog` (an owned or shared catalogue). Its database is
+    /// read-only unless [`EmulatorBuilder::database_folder`] gives it a folder to import into.
     pub fn builder(catalog: impl Into<Arc<Catalog>>) -> EmulatorBuilder {
         EmulatorBuilder {
             catalog: catalog.into(),
+            database_folder: None,
+            pixel_memory: DEFAULT_PIXEL_MEMORY,
             serial: false,
             tls: None,
             version: DEFAULT_VERSION.to_owned(),
@@ -74,6 +81,37 @@ impl Emulator {
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
         }
     }
+
+    /// A builder for an emulator that owns the database folder `dir`: it starts from what `dir` holds
+    /// (read recursively; an empty or new folder gives an empty database) and imports copy files into
+    /// `dir/imported/`, so an emulator started again on `dir` finds them there.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use osirix_emulator::Emulator;
+    /// let emulator = Emulator::open_database("/tmp/osirix-database")?
+    ///     .start("127.0.0.1:0".parse()?)
+    ///     .await?;
+    /// let report = emulator.import(vec!["/data/phantom".into()]).await?;
+    /// println!("imported {} files", report.imported);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Folder`] when `dir` cannot be created or read.
+    pub fn open_database(dir: impl AsRef<Path>) -> Result<EmulatorBuilder, Error> {
+        let dir = dir.as_ref();
+        let folder_error = |source| Error::Folder {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(folder_error)?;
+        let dir = std::path::absolute(dir).map_err(folder_error)?;
+        import::remove_partial_copies(&dir);
+        let catalog = Catalog::from_dir(&dir)?;
+        Ok(Emulator::builder(catalog).database_folder(dir))
+    }
 }
 
 /// Options of an emulator before it starts. Cheap to clone, so the same options can start it again.
@@ -83,6 +121,8 @@ impl Emulator {
 #[derive(Debug, Clone)]
 pub struct EmulatorBuilder {
     catalog: Arc<Catalog>,
+    database_folder: Option<PathBuf>,
+    pixel_memory: usize,
     serial: bool,
     tls: Option<ServerTlsConfig>,
     version: String,
@@ -97,7 +137,32 @@ pub struct EmulatorBuilder {
 }
 
 impl EmulatorBuilder {
-    /// Handles one call at a time, like OsiriX's main thread (spec §1.4). Defaults to `false`
+    /// The catalogue the emulator will start from.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// The folder the database owns: imports (`BrowserControllerCopyFilesIfNeeded`,
+    /// [`RunningEmulator::import`]) copy files into `folder/imported/`. Without one (the default) the
+    /// database is read-only and an import answers status 0 with a message that says so.
+    pub fn database_folder(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.database_folder = Some(folder.into());
+        self
+    }
+
+    /// How many bytes of decoded pixels that nobody changed may be kept, across all DCMPix. Default:
+    /// [`DEFAULT_PIXEL_MEMORY`] (512 MiB).
+    ///
+    /// Opening a viewer decodes nothing: a DCMPix's frame is decoded when its pixels are first asked for.
+    /// Past this budget the least recently used decoded buffers are dropped, to be decoded again from their
+    /// files when asked for. Pixels changed through the API (SetImage, ConvertToRGB, ConvertToBW) cannot be
+    /// decoded again, so they are kept for as long as their DCMPix lives and do not count here.
+    pub fn pixel_memory(mut self, bytes: usize) -> Self {
+        self.pixel_memory = bytes;
+        self
+    }
+
+    /// Handles one call at a time, like OsiriX's main thread. Defaults to `false`
     /// (calls run concurrently); can be changed later with [`RunningEmulator::set_serial`].
     pub fn serial(mut self, serial: bool) -> Self {
         self.serial = serial;
@@ -184,10 +249,25 @@ impl EmulatorBuilder {
     ///
     /// [`Error::Bind`] if the address cannot be bound, [`Error::Tls`] if the TLS configuration is rejected.
     pub async fn start(self, addr: SocketAddr) -> Result<RunningEmulator, Error> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::Bind { addr, source })?;
-        self.start_on(listener).await
+        self.start_all(&[addr]).await
+    }
+
+    /// Binds every address of `addrs` and serves the same state on all of them, as OsiriX's servers share
+    /// one cache: a uid handed out on one address resolves on the others.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bind`] if an address cannot be bound (or none is given), [`Error::Tls`] if the TLS
+    /// configuration is rejected.
+    pub async fn start_all(self, addrs: &[SocketAddr]) -> Result<RunningEmulator, Error> {
+        let mut listeners = Vec::with_capacity(addrs.len());
+        for &addr in addrs {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| Error::Bind { addr, source })?;
+            listeners.push(listener);
+        }
+        self.start_on_all(listeners).await
     }
 
     /// Starts serving on an already bound listener.
@@ -197,11 +277,32 @@ impl EmulatorBuilder {
     /// [`Error::LocalAddr`] if the listener's address cannot be read, [`Error::Tls`] if the TLS
     /// configuration is rejected.
     pub async fn start_on(self, listener: TcpListener) -> Result<RunningEmulator, Error> {
-        let addr = listener.local_addr().map_err(Error::LocalAddr)?;
+        self.start_on_all(vec![listener]).await
+    }
+
+    /// Starts serving the same state on several already bound listeners.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LocalAddr`] if a listener's address cannot be read (or none is given), [`Error::Tls`] if
+    /// the TLS configuration is rejected.
+    pub async fn start_on_all(self, listeners: Vec<TcpListener>) -> Result<RunningEmulator, Error> {
+        let addrs = listeners
+            .iter()
+            .map(|l| l.local_addr().map_err(Error::LocalAddr))
+            .collect::<Result<Vec<_>, _>>()?;
+        if addrs.is_empty() {
+            return Err(Error::LocalAddr(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "no address to listen on",
+            )));
+        }
         let state = Arc::new(State::new(
             Arc::clone(&self.catalog),
             self.version,
             self.bundle_name,
+            Importer::new(self.database_folder),
+            PixelCache::new(self.pixel_memory),
         ));
         let control = Arc::new(Control::new(self.serial, self.fault_seed));
         let tls = self.tls.is_some();
@@ -219,18 +320,38 @@ impl EmulatorBuilder {
         })
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health
+            .set_serving::<OsiriXServiceServer<OsirixService>>()
+            .await;
+        let reflection_v1 = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(osirix_proto::FILE_DESCRIPTOR_SET)
+            .build_v1()
+            .map_err(|e| Error::Reflection(e.to_string()))?;
+        let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(osirix_proto::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()
+            .map_err(|e| Error::Reflection(e.to_string()))?;
         let router = server
             .layer(ActivityLayer)
             .layer(ControlLayer::new(Arc::clone(&control)))
-            .add_service(service);
+            .add_service(service)
+            .add_service(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha);
         let registry = Registry::new(ConnectionLimits {
             max_connections: self.max_connections,
             handshake_timeout: self.handshake_timeout,
             idle_timeout: self.idle_timeout,
         });
         connections::spawn_reaper(&registry);
-        let incoming =
-            connections::incoming(listener, control.faults.connection_generation(), registry);
+        let incoming = futures_util::stream::select_all(listeners.into_iter().map(|listener| {
+            Box::pin(connections::incoming(
+                listener,
+                control.faults.connection_generation(),
+                Arc::clone(&registry),
+            ))
+        }));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             router
@@ -240,12 +361,15 @@ impl EmulatorBuilder {
                 })
                 .await
         });
-        tracing::info!(%addr, tls, "emulator listening");
+        for addr in &addrs {
+            tracing::info!(%addr, tls, "emulator listening");
+        }
         Ok(RunningEmulator {
-            addr,
+            addrs,
             tls,
             state,
             control,
+            _health: health,
             stop: Some(stop),
             task: Some(task),
         })
@@ -258,29 +382,75 @@ impl EmulatorBuilder {
 /// [`RunningEmulator::shutdown`] to wait until the port is free.
 #[derive(Debug)]
 pub struct RunningEmulator {
-    addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
     tls: bool,
     state: Arc<State>,
     control: Arc<Control>,
+    /// Keeps the health service's statuses.
+    _health: tonic_health::server::HealthReporter,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
 }
 
 impl RunningEmulator {
-    /// The bound address (with the real port when started on port 0).
+    /// The shared state.
+    pub(crate) fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    /// The (first) bound address, with the real port when started on port 0.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.addrs[0]
     }
 
-    /// The URL a client connects to: `http://ADDR`, or `https://ADDR` with TLS.
+    /// Every bound address, in the order given.
+    pub fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The URL a client connects to: `http://ADDR`, or `https://ADDR` with TLS, for the first address.
     pub fn url(&self) -> String {
-        let scheme = if self.tls { "https" } else { "http" };
-        format!("{scheme}://{}", self.addr)
+        self.url_of(self.addr())
     }
 
-    /// The catalogue being served.
+    /// The URL of every bound address, in order.
+    pub fn urls(&self) -> Vec<String> {
+        self.addrs.iter().map(|&a| self.url_of(a)).collect()
+    }
+
+    fn url_of(&self, addr: SocketAddr) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{addr}")
+    }
+
+    /// The catalogue the emulator started with. Imports do not change it: see
+    /// [`RunningEmulator::database`] for the database as it is now.
     pub fn catalog(&self) -> &Arc<Catalog> {
-        &self.state.catalog
+        &self.state.initial
+    }
+
+    /// The database as it is now: the starting catalogue and everything imported since (indices of the
+    /// starting catalogue stay valid).
+    pub fn database(&self) -> Arc<Catalog> {
+        self.state.catalog()
+    }
+
+    /// Imports `paths` (files, and folders walked recursively) as `BrowserControllerCopyFilesIfNeeded`
+    /// does, and waits until the import is done and visible.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReadOnly`] when the database has no folder to import into (see
+    /// [`EmulatorBuilder::database_folder`]).
+    pub async fn import(&self, paths: Vec<PathBuf>) -> Result<ImportReport, Error> {
+        let report = import::start(&self.state, paths).ok_or(Error::ReadOnly)?;
+        // The import thread always sends its report, unless it could not start at all.
+        Ok(report.await.unwrap_or_default())
+    }
+
+    /// Waits until every import started so far (by RPC or by [`RunningEmulator::import`]) is done.
+    pub async fn wait_for_imports(&self) {
+        self.state.imports.wait().await;
     }
 
     /// How many calls of `rpc` (e.g. `"DicomSeriesPaths"`) reached the server since the last reset,
@@ -336,7 +506,8 @@ impl RunningEmulator {
         series_uids: Vec<String>,
         study_uids: Vec<String>,
     ) -> Result<(), Error> {
-        let resolve = |uid: String, class: Class| match self.state.registry.resolve(&uid, class) {
+        let mut world = self.state.world();
+        let resolve = |uid: String, class: Class| match world.registry.resolve(&uid, class) {
             Some(ObjectRef::Series(i) | ObjectRef::Study(i)) => Ok(i),
             _ => Err(Error::UnknownUid {
                 uid,
@@ -351,7 +522,7 @@ impl RunningEmulator {
             .into_iter()
             .map(|u| resolve(u, Class::DicomStudy))
             .collect::<Result<_, _>>()?;
-        self.state.set_selection(Selection { series, studies });
+        world.selection = Selection { series, studies };
         Ok(())
     }
 
@@ -359,17 +530,21 @@ impl RunningEmulator {
     /// `"No <Class> cached"`, and the object gets a new uid the next time an RPC returns it.
     /// Returns whether the uid was cached.
     pub fn forget(&self, uid: &str) -> bool {
-        self.state.registry.forget(uid)
+        self.state.world().registry.forget(uid)
     }
 
     /// The object a uid currently stands for, if it is cached.
     pub fn lookup(&self, uid: &str) -> Option<ObjectRef> {
-        self.state.registry.lookup(uid)
+        self.state.world().registry.lookup(uid)
     }
 
     /// The current uid of an object; `None` after [`RunningEmulator::forget`] until an RPC returns it again.
     pub fn uid_of(&self, object: ObjectRef) -> Option<String> {
-        self.state.registry.current(object)
+        self.state
+            .world()
+            .registry
+            .current(object)
+            .map(str::to_owned)
     }
 
     /// The current uid of the browser.
@@ -419,7 +594,7 @@ impl RunningEmulator {
                 }
             }
         };
-        tracing::info!(addr = %self.addr, "emulator stopped");
+        tracing::info!(addrs = ?self.addrs, "emulator stopped");
         match joined {
             Ok(result) => result.map_err(Error::Server),
             Err(e) if e.is_cancelled() => Ok(()),

@@ -1,4 +1,5 @@
-//! Dates as OsiriX holds and sends them, including the wrapped `millisecond` of quirk Q2 (spec §2.6).
+//! Dates as OsiriX holds and sends them, including the wrapped `millisecond` (see docs/osirix-behaviour.md,
+//! *Dates*).
 //!
 //! OsiriX stores a date as an `NSDate`: an `f64` count of seconds since 2001-01-01T00:00:00Z. Its DICOM
 //! parser keeps the time of day to the whole millisecond (the phantom's `19:01:23.7875` becomes `.787`).

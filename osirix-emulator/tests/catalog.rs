@@ -1,11 +1,9 @@
 //! Reading folders: bad files are skipped and counted, the demo database reads back identically,
 //! and an emulator serves whatever was readable.
 
-mod common;
-
-use common::*;
 use osirix_emulator::demo::{DemoSpec, generate};
 use osirix_emulator::proto::Empty;
+use osirix_emulator::testing::*;
 use osirix_emulator::{Catalog, Emulator, Error};
 
 /// Records without `date_added` (the time of reading), for comparing two catalogues.

@@ -1,16 +1,14 @@
 //! Hostile clients: silent sockets, idle and stalled connections, oversized headers and more connections than
 //! the process has file descriptors cannot keep legitimate calls from being served.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
 use osirix_emulator::demo::{DemoSpec, generate};
 use osirix_emulator::proto::Empty;
 use osirix_emulator::proto::osiri_x_service_client::OsiriXServiceClient;
+use osirix_emulator::testing::*;
 use osirix_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

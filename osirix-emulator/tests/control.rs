@@ -1,13 +1,11 @@
 //! The test harness side of the emulator: counters, every fault kind, serial mode, dropped connections,
 //! restart on the same port, many concurrent calls and TLS.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
 use osirix_emulator::demo::DemoSpec;
 use osirix_emulator::proto::Empty;
+use osirix_emulator::testing::*;
 use osirix_emulator::{Catalog, Emulator};
 use tonic::Code;
 
@@ -26,23 +24,25 @@ async fn eventually(mut cond: impl FnMut() -> bool) {
 
 #[tokio::test]
 async fn counters_count_every_call_by_rpc() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     assert_eq!(emu.total_calls(), 0);
     for _ in 0..3 {
         version(&mut client).await.expect("ok");
     }
     let _ = client.dicom_study_name(study("x")).await.expect("ok");
-    let _ = client
-        .roi_area(osirix_emulator::proto::Roi::default())
+    let title = client
+        .viewer_controller_title(osirix_emulator::proto::ViewerController::default())
         .await
-        .expect_err("unimplemented");
+        .expect("answered in-band")
+        .into_inner();
+    assert_failed(&title.status, "No ViewerController cached");
     assert_eq!(emu.calls("OsirixVersion"), 3);
     assert_eq!(emu.calls("DicomStudyName"), 1);
-    assert_eq!(emu.calls("ROIArea"), 1);
+    assert_eq!(emu.calls("ViewerControllerTitle"), 1);
     assert_eq!(emu.calls("DicomSeriesPaths"), 0);
     assert_eq!(emu.total_calls(), 5);
     emu.reset_counters();
@@ -74,11 +74,11 @@ async fn call_path_on(channel: tonic::transport::Channel, path: &str) -> Code {
 
 #[tokio::test]
 async fn unknown_paths_are_counted_under_two_bounded_keys_and_not_as_osirix_rpcs() {
-    let Harness {
-        emu,
-        client: _client,
+    let Fixture {
+        emulator: emu,
         dir: _dir,
-    } = demo().await;
+        ..
+    } = Fixture::demo().await;
     let channel = tonic::transport::Endpoint::from_shared(emu.url())
         .expect("url")
         .connect()
@@ -97,10 +97,11 @@ async fn unknown_paths_are_counted_under_two_bounded_keys_and_not_as_osirix_rpcs
             Code::Unimplemented
         );
     }
-    // A health probe, as a client may send on connect, is another service too.
+    // A health probe, as a client may send on connect, is another service too (served, as OsiriXgrpc
+    // enables the health service).
     assert_eq!(
         call_path(&emu, "/grpc.health.v1.Health/Check").await,
-        Code::Unimplemented
+        Code::Ok
     );
     assert_eq!(emu.calls(osirix_emulator::UNKNOWN_METHOD), 300);
     assert_eq!(emu.calls(osirix_emulator::OTHER_SERVICE), 301);
@@ -114,16 +115,16 @@ async fn unknown_paths_are_counted_under_two_bounded_keys_and_not_as_osirix_rpcs
 
 #[tokio::test]
 async fn faults_and_serial_mode_apply_to_osirix_rpcs_only() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     emu.faults().fail_next(1, Code::Internal);
     // Neither a probe of another service nor an unknown method takes the injected failure.
     assert_eq!(
         call_path(&emu, "/grpc.health.v1.Health/Check").await,
-        Code::Unimplemented
+        Code::Ok
     );
     assert_eq!(
         call_path(&emu, "/osirixgrpc.OsiriXService/NoSuchRpc").await,
@@ -138,11 +139,11 @@ async fn faults_and_serial_mode_apply_to_osirix_rpcs_only() {
 
 #[tokio::test]
 async fn fail_next_fails_exactly_n_calls_and_counts_them() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     emu.faults().fail_next(3, Code::Unavailable);
     for _ in 0..3 {
         let status = version(&mut client).await.expect_err("injected");
@@ -162,11 +163,11 @@ async fn fail_next_fails_exactly_n_calls_and_counts_them() {
 
 #[tokio::test]
 async fn fail_fraction_is_deterministic_and_clearable() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     emu.faults().set_seed(42);
     emu.faults().fail_fraction(0.5, Code::ResourceExhausted);
     let mut first = Vec::new();
@@ -204,11 +205,11 @@ async fn fail_fraction_is_deterministic_and_clearable() {
 
 #[tokio::test]
 async fn latency_and_spikes_delay_calls() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     emu.faults().set_latency(Some(Duration::from_millis(100)));
     let started = Instant::now();
     version(&mut client).await.expect("delayed, not failed");
@@ -224,11 +225,11 @@ async fn latency_and_spikes_delay_calls() {
 
 #[tokio::test]
 async fn a_deadline_shorter_than_the_latency_fails_the_call_on_the_client() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     emu.faults().set_latency(Some(Duration::from_secs(30)));
     let mut request = tonic::Request::new(Empty {});
     request.set_timeout(Duration::from_millis(50));
@@ -241,11 +242,11 @@ async fn a_deadline_shorter_than_the_latency_fails_the_call_on_the_client() {
 
 #[tokio::test]
 async fn serial_mode_handles_one_call_at_a_time() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     emu.faults().set_latency(Some(Duration::from_millis(20)));
     let burst = |client: &Client| {
         let calls: Vec<_> = (0..20)
@@ -283,11 +284,11 @@ async fn serial_builder_option() {
         seed: 5,
         ..DemoSpec::DEFAULT
     };
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         client,
         dir: _dir,
-    } = demo_with(spec, |b| b.serial(true)).await;
+    } = Fixture::demo_with(spec, |b| b.serial(true)).await;
     assert!(emu.is_serial());
     let calls: Vec<_> = (0..50)
         .map(|_| {
@@ -303,11 +304,11 @@ async fn serial_builder_option() {
 
 #[tokio::test]
 async fn drop_connections_breaks_calls_in_flight_and_clients_can_reconnect() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     version(&mut client).await.expect("ok");
     emu.faults().set_latency(Some(Duration::from_secs(20)));
     emu.reset_counters();
@@ -393,24 +394,20 @@ async fn start_on_an_existing_listener() {
 
 #[tokio::test]
 async fn binding_a_busy_port_is_an_error() {
-    let Harness {
-        emu,
-        client: _client,
-        dir: _dir,
-    } = demo().await;
-    let again = Emulator::builder(Catalog::from_dir(_dir.path()).expect("read"))
-        .start(emu.addr())
+    let f = Fixture::demo().await;
+    let again = Emulator::builder(Catalog::from_dir(f.dir.path()).expect("read"))
+        .start(f.emulator.addr())
         .await;
     assert!(matches!(again, Err(osirix_emulator::Error::Bind { .. })));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousands_of_concurrent_calls() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let mut second = connect(&emu).await;
     version(&mut second).await.expect("ok");
     emu.reset_counters();
@@ -472,11 +469,7 @@ async fn tls() {
         seed: 3,
         ..DemoSpec::DEFAULT
     };
-    let Harness {
-        emu,
-        client: _plain,
-        dir: _dir,
-    } = demo_with_tls(
+    let (emu, _dir) = demo_with_tls(
         spec,
         tonic::transport::ServerTlsConfig::new().identity(identity),
     )
@@ -497,8 +490,11 @@ async fn tls() {
     version(&mut client).await.expect("over TLS");
 }
 
-/// A demo harness with TLS; its `client` is a lazy plain-text channel that is never used.
-async fn demo_with_tls(spec: DemoSpec, tls: tonic::transport::ServerTlsConfig) -> Harness {
+/// A demo emulator with TLS, and the folder of its database.
+async fn demo_with_tls(
+    spec: DemoSpec,
+    tls: tonic::transport::ServerTlsConfig,
+) -> (osirix_emulator::RunningEmulator, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
     let catalog = osirix_emulator::demo::generate(dir.path(), &spec).expect("demo");
     let emu = Emulator::builder(catalog)
@@ -506,7 +502,5 @@ async fn demo_with_tls(spec: DemoSpec, tls: tonic::transport::ServerTlsConfig) -
         .start(loopback())
         .await
         .expect("start");
-    let channel = tonic::transport::Endpoint::from_static("http://127.0.0.1:1").connect_lazy();
-    let client = osirix_emulator::proto::osiri_x_service_client::OsiriXServiceClient::new(channel);
-    Harness { dir, emu, client }
+    (emu, dir)
 }

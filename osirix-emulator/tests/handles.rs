@@ -1,11 +1,9 @@
 //! Handles: the same uid for the same object across RPCs, "No <Class> cached" for every bad uid,
 //! stale handles after `forget`, and hostile requests (1 MiB uid, empty request, invalid UTF-8).
 
-#[macro_use]
-mod common;
-
-use common::*;
+use osirix_emulator::Class;
 use osirix_emulator::proto::{self, Empty};
+use osirix_emulator::testing::*;
 use osirix_emulator::{Catalog, Emulator, ObjectRef};
 
 /// Every kind of uid that must not resolve, for a given class's handle.
@@ -22,38 +20,44 @@ fn bad_uids(emu: &osirix_emulator::RunningEmulator, other_class: String) -> Vec<
 
 #[tokio::test]
 async fn every_handle_rpc_fails_not_cached_for_bad_uids() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     for uid in bad_uids(&emu, emu.uid_of_series(0).expect("uid")) {
-        assert_all_not_cached(&study_statuses(&mut client, study(uid)).await, "DicomStudy");
+        assert_all_not_cached(
+            &statuses(&mut client, Class::DicomStudy, &uid).await,
+            Class::DicomStudy,
+        );
     }
     for uid in bad_uids(&emu, emu.uid_of_image(0).expect("uid")) {
         assert_all_not_cached(
-            &series_statuses(&mut client, series(uid)).await,
-            "DicomSeries",
+            &statuses(&mut client, Class::DicomSeries, &uid).await,
+            Class::DicomSeries,
         );
     }
     for uid in bad_uids(&emu, emu.uid_of_study(0).expect("uid")) {
-        assert_all_not_cached(&image_statuses(&mut client, image(uid)).await, "DicomImage");
+        assert_all_not_cached(
+            &statuses(&mut client, Class::DicomImage, &uid).await,
+            Class::DicomImage,
+        );
     }
     // Lower-case versions of real uids are different keys, as in OsiriX's map table.
     let lower = emu.uid_of_study(0).expect("uid").to_lowercase();
     assert_all_not_cached(
-        &study_statuses(&mut client, study(lower)).await,
-        "DicomStudy",
+        &statuses(&mut client, Class::DicomStudy, &lower).await,
+        Class::DicomStudy,
     );
 }
 
 #[tokio::test]
 async fn failed_responses_carry_proto_defaults() {
-    let Harness {
+    let Fixture {
         mut client,
-        emu: _emu,
+        emulator: _emu,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let r = client
         .dicom_study_paths(study("x"))
         .await
@@ -71,22 +75,22 @@ async fn failed_responses_carry_proto_defaults() {
         .await
         .expect("rpc")
         .into_inner();
-    assert_eq!(fields!(r), [0; 7]);
+    assert_eq!(r.fields(), [0; 7]);
     let r = client
         .dicom_study_date(study("x"))
         .await
         .expect("rpc")
         .into_inner();
-    assert_eq!(fields!(r), [0; 7]);
+    assert_eq!(r.fields(), [0; 7]);
 }
 
 #[tokio::test]
 async fn uids_are_upper_case_v4_and_stable_across_rpcs() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let catalog = emu.catalog().clone();
     let b = client
         .osirix_current_browser(Empty {})
@@ -201,11 +205,11 @@ async fn uids_are_deterministic_from_the_catalogue() {
 
 #[tokio::test]
 async fn forget_makes_a_handle_stale_and_the_object_comes_back_with_a_new_uid() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     // Series.
     let old = emu.uid_of_series(1).expect("uid");
     let study_of = emu.catalog().series()[1].study;
@@ -213,8 +217,8 @@ async fn forget_makes_a_handle_stale_and_the_object_comes_back_with_a_new_uid() 
     assert!(!emu.forget(&old));
     assert_eq!(emu.uid_of_series(1), None);
     assert_all_not_cached(
-        &series_statuses(&mut client, series(old.clone())).await,
-        "DicomSeries",
+        &statuses(&mut client, Class::DicomSeries, &old.clone()).await,
+        Class::DicomSeries,
     );
     let cached = client
         .osirix_cache_uids(Empty {})
@@ -287,8 +291,8 @@ async fn forget_makes_a_handle_stale_and_the_object_comes_back_with_a_new_uid() 
     let old = emu.browser_uid().expect("uid");
     assert!(emu.forget(&old));
     assert_all_not_cached(
-        &browser_statuses(&mut client, browser(old.clone())).await,
-        "BrowserController",
+        &statuses(&mut client, Class::BrowserController, &old.clone()).await,
+        Class::BrowserController,
     );
     let b = client
         .osirix_current_browser(Empty {})
@@ -303,16 +307,16 @@ async fn forget_makes_a_handle_stale_and_the_object_comes_back_with_a_new_uid() 
 
 #[tokio::test]
 async fn hostile_requests_get_clean_answers() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     // A 1 MiB uid.
     let huge = "A".repeat(1 << 20);
     assert_all_not_cached(
-        &study_statuses(&mut client, study(huge.clone())).await,
-        "DicomStudy",
+        &statuses(&mut client, Class::DicomStudy, &huge).await,
+        Class::DicomStudy,
     );
     let r = client
         .osirix_cache_object_for_uid(proto::OsirixCacheObjectForUidRequest { uid: huge })
@@ -322,8 +326,8 @@ async fn hostile_requests_get_clean_answers() {
     assert_eq!(r.object_type, "no object");
     // An empty request (no uid field at all).
     assert_all_not_cached(
-        &image_statuses(&mut client, proto::DicomImage::default()).await,
-        "DicomImage",
+        &statuses(&mut client, Class::DicomImage, "").await,
+        Class::DicomImage,
     );
 
     // A uid that is not UTF-8: sent raw, as OsiriX would decode it with another encoding.
@@ -339,9 +343,9 @@ async fn hostile_requests_get_clean_answers() {
         .expect("connect");
     let mut grpc = tonic::client::Grpc::new(channel);
     for (rpc, class) in [
-        ("DicomStudyName", "DicomStudy"),
-        ("DicomSeriesName", "DicomSeries"),
-        ("DicomImageWidth", "DicomImage"),
+        ("DicomStudyName", Class::DicomStudy),
+        ("DicomSeriesName", Class::DicomSeries),
+        ("DicomImageWidth", Class::DicomImage),
     ] {
         grpc.ready().await.expect("ready");
         let path = http::uri::PathAndQuery::try_from(format!("/osirixgrpc.OsiriXService/{rpc}"))
@@ -356,7 +360,7 @@ async fn hostile_requests_get_clean_answers() {
             .expect("gRPC OK")
             .into_inner();
         // Every failed response has the same bytes (only `status` is set), so one type decodes them all.
-        assert_failed(&response.status, &format!("No {class} cached"));
+        assert_failed(&response.status, &format!("No {} cached", class.name()));
     }
     grpc.ready().await.expect("ready");
     let path =

@@ -1,8 +1,6 @@
 //! Hostile files: crafted, truncated and mutated DICOM files are skipped and counted, never a panic, an abort or
 //! an allocation beyond the file's size. Every file is generated here; none is stored in the repository.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -619,7 +617,7 @@ fn symbolic_link_loops_do_not_hang_the_walk() {
         let _ = done.send(Catalog::from_dir(&root).map(|c| (c.images().len(), c.skipped())));
     });
     let (images, skipped) = result
-        .recv_timeout(common::PATIENCE)
+        .recv_timeout(osirix_emulator::testing::PATIENCE)
         .expect("the walk ends")
         .expect("read");
     // The linked file repeats an image: read, then skipped as a duplicate; the loops are not files.

@@ -1,11 +1,8 @@
-//! The real MR phantom (spec §5): every value OsiriX reports for it. Runs when `OSIRIX_PHANTOM_DIR`
+//! The real MR phantom: every value OsiriX reports for its database objects. Runs when `OSIRIX_PHANTOM_DIR`
 //! points at `shared/data/mr-phantom`; otherwise each test says it is skipped and passes.
 
-#[macro_use]
-mod common;
-
-use common::*;
 use osirix_emulator::proto::Empty;
+use osirix_emulator::testing::*;
 use osirix_emulator::{Catalog, Emulator, RunningEmulator};
 
 const TEST_IMAGE_SOP: &str = "1.3.12.2.1107.5.2.18.41171.2022080319050545343380519";
@@ -124,7 +121,7 @@ async fn phantom_study_rpcs() {
         .expect("rpc")
         .into_inner();
     assert_ok(&r.status);
-    assert_eq!(fields!(r), [2022, 8, 3, 19, 1, 19, 1_718_993_592]);
+    assert_eq!(r.fields(), [2022, 8, 3, 19, 1, 19, 1_718_993_592]);
     let r = client
         .dicom_study_date_of_birth(h.clone())
         .await
@@ -225,7 +222,7 @@ async fn phantom_series_rpcs() {
         .expect("rpc")
         .into_inner();
     assert_ok(&r.status);
-    assert_eq!(fields!(r), [2022, 8, 3, 19, 1, 23, 1_020_924_832]);
+    assert_eq!(r.fields(), [2022, 8, 3, 19, 1, 23, 1_020_924_832]);
     let r = client
         .dicom_series_next_series(h.clone())
         .await
@@ -340,7 +337,7 @@ async fn phantom_test_image_rpcs() {
         .await
         .expect("rpc")
         .into_inner();
-    assert_eq!(fields!(r), [2022, 8, 3, 19, 3, 11, 1_718_993_592]);
+    assert_eq!(r.fields(), [2022, 8, 3, 19, 3, 11, 1_718_993_592]);
     // Image → series equals the study's series entry.
     let r = client
         .dicom_image_series(h.clone())

@@ -1,22 +1,20 @@
 //! Every served RPC's success and failure answers on a generated demo database, checked against the
 //! catalogue records, over real loopback TCP with the plain generated client.
 
-#[macro_use]
-mod common;
-
 use std::collections::HashSet;
 
-use common::*;
+use osirix_emulator::Class;
 use osirix_emulator::proto::{self, Empty};
+use osirix_emulator::testing::*;
 use osirix_emulator::{DEFAULT_BUNDLE_NAME, DEFAULT_VERSION, ObjectRef};
 
 #[tokio::test]
 async fn osirix_top_level_rpcs() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let browser = client
         .osirix_current_browser(Empty {})
         .await
@@ -84,11 +82,11 @@ async fn version_is_configurable() {
         seed: 9,
         ..osirix_emulator::demo::DemoSpec::DEFAULT
     };
-    let Harness {
+    let Fixture {
         mut client,
-        emu: _emu,
+        emulator: _emu,
         dir: _dir,
-    } = demo_with(spec, |b| b.version("13.0.2").bundle_name("OsiriX Lite")).await;
+    } = Fixture::demo_with(spec, |b| b.version("13.0.2").bundle_name("OsiriX Lite")).await;
     let version = client
         .osirix_version(Empty {})
         .await
@@ -102,11 +100,11 @@ async fn version_is_configurable() {
 
 #[tokio::test]
 async fn cache_rpcs_list_and_classify_every_object() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let catalog = emu.catalog().clone();
     let uids = client
         .osirix_cache_uids(Empty {})
@@ -147,11 +145,11 @@ async fn cache_rpcs_list_and_classify_every_object() {
 
 #[tokio::test]
 async fn browser_studies_and_selection() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let b = browser(emu.browser_uid().expect("browser"));
     let studies = client
         .browser_controller_database_studies(b.clone())
@@ -220,71 +218,31 @@ async fn browser_studies_and_selection() {
 
 #[tokio::test]
 async fn browser_rpcs_fail_for_unknown_handles() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     for uid in ["", "garbage", "00000000-0000-4000-8000-000000000000"] {
         assert_all_not_cached(
-            &browser_statuses(&mut client, browser(uid)).await,
-            "BrowserController",
+            &statuses(&mut client, Class::BrowserController, uid).await,
+            Class::BrowserController,
         );
     }
     let other = emu.uid_of_study(0).expect("uid");
     assert_all_not_cached(
-        &browser_statuses(&mut client, browser(other)).await,
-        "BrowserController",
+        &statuses(&mut client, Class::BrowserController, &other).await,
+        Class::BrowserController,
     );
 }
 
 #[tokio::test]
-async fn unserved_browser_rpcs_are_unimplemented() {
-    let Harness {
-        emu,
-        mut client,
-        dir: _dir,
-    } = demo().await;
-    let b = browser(emu.browser_uid().expect("browser"));
-    let copy = client
-        .browser_controller_copy_files_if_needed(proto::BrowserControllerCopyFilesIfNeededRequest {
-            browser: Some(b.clone()),
-            paths: vec!["/tmp/x.dcm".into()],
-        })
-        .await
-        .expect_err("not served");
-    assert_eq!(copy.code(), tonic::Code::Unimplemented);
-    let open = client
-        .browser_controller_open_viewer_from_images(
-            proto::BrowserControllerOpenViewerFromImagesRequest {
-                browser: Some(b),
-                frames: vec![],
-                movie: false,
-            },
-        )
-        .await
-        .expect_err("not served");
-    assert_eq!(open.code(), tonic::Code::Unimplemented);
-    let viewer = client
-        .viewer_controller_title(proto::ViewerController::default())
-        .await
-        .expect_err("not served");
-    assert_eq!(viewer.code(), tonic::Code::Unimplemented);
-    let roi = client
-        .roi_area(proto::Roi::default())
-        .await
-        .expect_err("not served");
-    assert_eq!(roi.code(), tonic::Code::Unimplemented);
-    assert_eq!(emu.calls("ViewerControllerTitle"), 1);
-}
-
-#[tokio::test]
 async fn study_rpcs_report_the_catalogue() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let catalog = emu.catalog().clone();
     assert!(
         catalog
@@ -422,7 +380,7 @@ async fn study_rpcs_report_the_catalogue() {
             .expect("rpc")
             .into_inner();
         assert_ok(&r.status);
-        assert_eq!(fields!(r), date_fields(rec.date));
+        assert_eq!(r.fields(), (rec.date).fields());
         let earliest = rec
             .images
             .iter()
@@ -435,7 +393,7 @@ async fn study_rpcs_report_the_catalogue() {
             .expect("rpc")
             .into_inner();
         assert_ok(&r.status);
-        assert_eq!(fields!(r), date_fields(Some(rec.date_added)));
+        assert_eq!(r.fields(), (Some(rec.date_added)).fields());
         let r = client
             .dicom_study_date_of_birth(h.clone())
             .await
@@ -522,11 +480,11 @@ async fn study_rpcs_report_the_catalogue() {
 
 #[tokio::test]
 async fn series_rpcs_report_the_catalogue() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let catalog = emu.catalog().clone();
     assert!(catalog.series().iter().any(|s| s.description.is_none()));
     assert!(catalog.series().iter().any(|s| s.modality == "CT"));
@@ -607,7 +565,7 @@ async fn series_rpcs_report_the_catalogue() {
             .expect("rpc")
             .into_inner();
         assert_ok(&r.status);
-        assert_eq!(fields!(r), date_fields(rec.date));
+        assert_eq!(r.fields(), (rec.date).fields());
         let last = rec
             .sorted_images
             .last()
@@ -756,11 +714,11 @@ async fn series_rpcs_report_the_catalogue() {
 
 #[tokio::test]
 async fn image_rpcs_report_the_catalogue() {
-    let Harness {
-        emu,
+    let Fixture {
+        emulator: emu,
         mut client,
         dir: _dir,
-    } = demo().await;
+    } = Fixture::demo().await;
     let catalog = emu.catalog().clone();
     for (i, rec) in catalog.images().iter().enumerate() {
         let h = image(emu.uid_of_image(i).expect("uid"));
@@ -801,7 +759,7 @@ async fn image_rpcs_report_the_catalogue() {
             .expect("rpc")
             .into_inner();
         assert_ok(&r.status);
-        assert_eq!(fields!(r), date_fields(rec.date));
+        assert_eq!(r.fields(), (rec.date).fields());
         let r = client
             .dicom_image_number_of_frames(h.clone())
             .await
@@ -847,11 +805,11 @@ async fn image_rpcs_report_the_catalogue() {
 
 #[tokio::test]
 async fn demo_dates_have_fractions_and_fallbacks() {
-    let Harness {
-        emu,
-        client: _client,
+    let Fixture {
+        emulator: emu,
         dir: _dir,
-    } = demo().await;
+        ..
+    } = Fixture::demo().await;
     let catalog = emu.catalog();
     // Fractional seconds give a non-zero (wrapped) millisecond.
     assert!(

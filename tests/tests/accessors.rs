@@ -16,7 +16,6 @@ use osirix_emulator::{ObjectRef, RunningEmulator, WireDate};
 use osirix_sdk::chrono::{Duration, NaiveDateTime, Timelike};
 use osirix_sdk::{
     BrowserController, Client, DicomImage, DicomSeries, DicomStudy, Error, decode_millisecond,
-    tonic,
 };
 use tests::{Fixture, all_series};
 
@@ -735,27 +734,26 @@ async fn handles_keep_their_identity_across_calls() {
 }
 
 #[tokio::test]
-async fn copy_files_if_needed_is_unimplemented_by_the_emulator() {
+async fn copy_files_if_needed_into_a_read_only_database_is_refused_in_band() {
+    // The fixture serves its catalogue without a database folder, so the emulator cannot import.
     let f = fixture().await;
     let browser = f.client.current_browser().await.expect("current browser");
     let before = f.emulator.calls("BrowserControllerCopyFilesIfNeeded");
     let err: Error = browser
         .copy_files_if_needed(vec![f.catalog().images()[0].path.clone()])
         .await
-        .expect_err("the emulator's database is read-only");
-    assert_eq!(err.grpc_code(), Some(tonic::Code::Unimplemented), "{err:?}");
+        .expect_err("the fixture's database is read-only");
     assert!(
         matches!(
-            err,
-            Error::Grpc {
-                code: tonic::Code::Unimplemented,
-                ..
-            }
+            &err,
+            Error::Osirix {
+                rpc: "BrowserControllerCopyFilesIfNeeded",
+                message,
+            } if message.contains("read-only")
         ),
         "{err:?}"
     );
-    assert_eq!(err.rpc(), Some("BrowserControllerCopyFilesIfNeeded"));
-    assert!(!err.is_stale_handle() && !err.is_unavailable() && !err.is_osirix());
+    assert!(err.is_osirix() && !err.is_stale_handle() && !err.is_unavailable());
     // Not retried: one call reached the server.
     assert_eq!(
         f.emulator.calls("BrowserControllerCopyFilesIfNeeded"),

@@ -48,7 +48,7 @@ use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 
-use crate::catalog::scan::{self, Header};
+use crate::database::scan::{self, Header};
 use crate::{Catalog, Error};
 
 mod phantom;

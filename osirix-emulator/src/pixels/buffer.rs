@@ -43,6 +43,11 @@ impl PixelBuffer {
         self.columns
     }
 
+    /// The bytes its values take: four per pixel, greyscale or ARGB.
+    pub(crate) fn byte_size(&self) -> usize {
+        pixel_count(self.rows, self.columns) * 4
+    }
+
     /// Whether the buffer is ARGB (`DCMPixIsRGB`).
     pub(crate) fn is_rgb(&self) -> bool {
         matches!(self.samples, Samples::Argb(_))
@@ -58,6 +63,7 @@ impl PixelBuffer {
         self.samples = samples;
     }
 
+    #[cfg(test)]
     /// The greyscale value at (`column`, `row`): `None` outside the image or for an ARGB buffer (OsiriX
     /// gives no values for an RGB pix).
     pub(crate) fn value(&self, column: i64, row: i64) -> Option<f32> {

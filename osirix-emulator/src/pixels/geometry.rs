@@ -39,6 +39,7 @@ pub(crate) struct Rescale {
 
 impl Rescale {
     /// No rescale.
+    #[cfg(test)]
     pub(crate) const IDENTITY: Rescale = Rescale {
         slope: 1.0,
         intercept: 0.0,

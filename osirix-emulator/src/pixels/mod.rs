@@ -8,10 +8,14 @@
 //! - [`PixelBuffer`] carries SetImage, ConvertToRGB, ConvertToBW and reading values at pixels;
 //!   [`initial_window`] gives a new DCMPix its window.
 //!
+//! - [`PixCell`] holds one DCMPix's pixels, decoded when first asked for, and [`PixelCache`] keeps the
+//!   decoded, unchanged ones within a memory budget.
+//!
 //! Every file is opened through [`open`], and nowhere else in this module. Nothing read from a file can make
 //! this module panic: a bad file gives a [`PixelError`] that says what is wrong with it.
 
 mod buffer;
+mod cell;
 mod colour;
 mod decode;
 mod error;
@@ -23,11 +27,16 @@ mod window;
 mod tests;
 
 pub(crate) use buffer::{PixelBuffer, Samples, pixel_count};
+pub use cell::DEFAULT_PIXEL_MEMORY;
+pub(crate) use cell::{PixCell, PixSource, PixelCache};
+#[cfg(test)]
 pub(crate) use colour::{conversion_window, window_byte};
-pub(crate) use decode::{decode_frame, decode_frame_of};
+pub(crate) use decode::decode_frame;
+#[cfg(test)]
+pub(crate) use decode::decode_frame_of;
 pub(crate) use error::{PixOpError, PixelError};
 pub(crate) use file::{Extent, open};
-pub(crate) use geometry::{
-    FrameGeometry, ImageGeometry, Rescale, geometry_of, read_geometry, slice_location,
-};
+pub(crate) use geometry::{FrameGeometry, Rescale, geometry_of, read_geometry};
+#[cfg(test)]
+pub(crate) use geometry::{ImageGeometry, slice_location};
 pub(crate) use window::{Window, initial_window};

@@ -1,69 +1,49 @@
-//! The 10 `DicomImage*` RPCs (spec §2.5). The only failure is "No DicomImage cached".
+//! The 10 `DicomImage*` RPCs. The only failure is "No DicomImage cached"; missing values are sent as 0 or
+//! "" (see docs/osirix-behaviour.md, *Numbers, strings and absences*).
 
-use super::{DateParts, DateReply, State, not_cached, success};
+use super::{DateParts, DateReply, success};
 use crate::proto;
-use crate::uid::{Class, ObjectRef};
+use crate::registry::ObjectRef;
 
-/// A handler that fails with "No DicomImage cached" or runs `$body` on the resolved image.
-macro_rules! with_image {
-    ($name:ident -> $resp:ident, |$state:ident, $image:ident| $body:expr) => {
-        pub(super) fn $name($state: &State, handle: proto::DicomImage) -> proto::$resp {
-            match $state.image(&handle) {
-                Some($image) => $body,
-                None => proto::$resp {
-                    status: not_cached(Class::DicomImage),
-                    ..Default::default()
-                },
-            }
-        }
-    };
-}
-
-with_image!(width -> DicomImageWidthResponse, |state, image| proto::DicomImageWidthResponse {
+database_rpc!(width: DicomImage -> DicomImageWidthResponse, images, |world, image| Ok(proto::DicomImageWidthResponse {
     status: success(),
     width: image.width,
-});
+}));
 
-with_image!(height -> DicomImageHeightResponse, |state, image| proto::DicomImageHeightResponse {
+database_rpc!(height: DicomImage -> DicomImageHeightResponse, images, |world, image| Ok(proto::DicomImageHeightResponse {
     status: success(),
     height: image.height,
+}));
+
+database_rpc!(sop_instance_uid: DicomImage -> DicomImageSopInstanceUidResponse, images, |world, image| {
+    Ok(proto::DicomImageSopInstanceUidResponse { status: success(), sop_instance_uid: image.sop_instance_uid.clone() })
 });
 
-with_image!(sop_instance_uid -> DicomImageSopInstanceUidResponse, |state, image| proto::DicomImageSopInstanceUidResponse {
+database_rpc!(complete_path: DicomImage -> DicomImageCompletePathResponse, images, |world, image| {
+    Ok(proto::DicomImageCompletePathResponse { status: success(), complete_path: image.path.clone() })
+});
+
+database_rpc!(date: DicomImage -> DicomImageDateResponse, images, |world, image| {
+    Ok(proto::DicomImageDateResponse::date_reply(DateParts::from(image.date)))
+});
+
+database_rpc!(number_of_frames: DicomImage -> DicomImageNumberOfFramesResponse, images, |world, image| {
+    Ok(proto::DicomImageNumberOfFramesResponse { status: success(), number_of_frames: image.number_of_frames })
+});
+
+database_rpc!(modality: DicomImage -> DicomImageModalityResponse, images, |world, image| {
+    Ok(proto::DicomImageModalityResponse { status: success(), modality: image.modality.clone() })
+});
+
+database_rpc!(series: DicomImage -> DicomImageSeriesResponse, images, |world, image| Ok(proto::DicomImageSeriesResponse {
     status: success(),
-    sop_instance_uid: image.sop_instance_uid.clone(),
+    series: Some(world.handle(ObjectRef::Series(image.series))),
+}));
+
+database_rpc!(slice_location: DicomImage -> DicomImageSliceLocationResponse, images, |world, image| {
+    Ok(proto::DicomImageSliceLocationResponse { status: success(), slice_location: image.slice_location })
 });
 
-with_image!(complete_path -> DicomImageCompletePathResponse, |state, image| proto::DicomImageCompletePathResponse {
-    status: success(),
-    complete_path: image.path.clone(),
-});
-
-with_image!(date -> DicomImageDateResponse, |state, image| {
-    proto::DicomImageDateResponse::date_reply(success(), DateParts::from(image.date))
-});
-
-with_image!(number_of_frames -> DicomImageNumberOfFramesResponse, |state, image| proto::DicomImageNumberOfFramesResponse {
-    status: success(),
-    number_of_frames: image.number_of_frames,
-});
-
-with_image!(modality -> DicomImageModalityResponse, |state, image| proto::DicomImageModalityResponse {
-    status: success(),
-    modality: image.modality.clone(),
-});
-
-with_image!(series -> DicomImageSeriesResponse, |state, image| proto::DicomImageSeriesResponse {
-    status: success(),
-    series: Some(proto::DicomSeries { osirixrpc_uid: state.registry.hand_out(ObjectRef::Series(image.series)) }),
-});
-
-with_image!(slice_location -> DicomImageSliceLocationResponse, |state, image| proto::DicomImageSliceLocationResponse {
-    status: success(),
-    slice_location: image.slice_location,
-});
-
-with_image!(instance_number -> DicomImageInstanceNumberResponse, |state, image| proto::DicomImageInstanceNumberResponse {
-    status: success(),
-    instance_number: image.instance_number,
+database_rpc!(instance_number: DicomImage -> DicomImageInstanceNumberResponse, images, |world, image| {
+    Ok(proto::DicomImageInstanceNumberResponse { status: success(), instance_number: image.instance_number })
 });

@@ -1,93 +1,72 @@
-//! The 13 `DicomSeries*` RPCs (spec §2.4). Only the description and next/previous series report a
-//! failure besides "No DicomSeries cached"; the other getters send what they have (Q4).
+//! The 13 `DicomSeries*` RPCs. Only the description and next/previous series report a failure besides
+//! "No DicomSeries cached"; the other getters send what they have (see docs/osirix-behaviour.md, *Numbers,
+//! strings and absences*).
 
-use super::{DateParts, DateReply, State, failure, not_cached, success};
+use super::{DateParts, DateReply, Failure, success};
 use crate::proto;
-use crate::uid::{Class, ObjectRef};
+use crate::registry::ObjectRef;
 
-/// A handler that fails with "No DicomSeries cached" or runs `$body` on the resolved series.
-macro_rules! with_series {
-    ($name:ident -> $resp:ident, |$state:ident, $series:ident| $body:expr) => {
-        pub(super) fn $name($state: &State, handle: proto::DicomSeries) -> proto::$resp {
-            match $state.series(&handle) {
-                Some($series) => $body,
-                None => proto::$resp {
-                    status: not_cached(Class::DicomSeries),
-                    ..Default::default()
-                },
-            }
-        }
-    };
-}
-
-with_series!(paths -> DicomSeriesPathsResponse, |state, series| proto::DicomSeriesPathsResponse {
+database_rpc!(paths: DicomSeries -> DicomSeriesPathsResponse, series, |world, series| Ok(proto::DicomSeriesPathsResponse {
     status: success(),
-    paths: state.paths(&series.images),
+    paths: world.catalog.paths(&series.images),
+}));
+
+database_rpc!(previous_series: DicomSeries -> DicomSeriesPreviousSeriesResponse, series, |world, series| {
+    let previous = series.previous.ok_or_else(|| Failure::new("No previous series"))?;
+    Ok(proto::DicomSeriesPreviousSeriesResponse { status: success(), previous_series: Some(world.handle(ObjectRef::Series(previous))) })
 });
 
-with_series!(previous_series -> DicomSeriesPreviousSeriesResponse, |state, series| match series.previous {
-    Some(i) => proto::DicomSeriesPreviousSeriesResponse {
+database_rpc!(next_series: DicomSeries -> DicomSeriesNextSeriesResponse, series, |world, series| {
+    let next = series.next.ok_or_else(|| Failure::new("No next series"))?;
+    Ok(proto::DicomSeriesNextSeriesResponse { status: success(), next_series: Some(world.handle(ObjectRef::Series(next))) })
+});
+
+database_rpc!(sorted_images: DicomSeries -> DicomSeriesSortedImagesResponse, series, |world, series| {
+    Ok(proto::DicomSeriesSortedImagesResponse {
         status: success(),
-        previous_series: Some(proto::DicomSeries { osirixrpc_uid: state.registry.hand_out(ObjectRef::Series(i)) }),
-    },
-    None => proto::DicomSeriesPreviousSeriesResponse { status: failure("No previous series"), previous_series: None },
+        sorted_images: world.handles(series.sorted_images.iter().map(|&i| ObjectRef::Image(i))),
+    })
 });
 
-with_series!(next_series -> DicomSeriesNextSeriesResponse, |state, series| match series.next {
-    Some(i) => proto::DicomSeriesNextSeriesResponse {
-        status: success(),
-        next_series: Some(proto::DicomSeries { osirixrpc_uid: state.registry.hand_out(ObjectRef::Series(i)) }),
-    },
-    None => proto::DicomSeriesNextSeriesResponse { status: failure("No next series"), next_series: None },
-});
-
-with_series!(sorted_images -> DicomSeriesSortedImagesResponse, |state, series| proto::DicomSeriesSortedImagesResponse {
+database_rpc!(study: DicomSeries -> DicomSeriesStudyResponse, series, |world, series| Ok(proto::DicomSeriesStudyResponse {
     status: success(),
-    sorted_images: state.image_handles(&series.sorted_images),
-});
+    study: Some(world.handle(ObjectRef::Study(series.study))),
+}));
 
-with_series!(study -> DicomSeriesStudyResponse, |state, series| proto::DicomSeriesStudyResponse {
+database_rpc!(images: DicomSeries -> DicomSeriesImagesResponse, series, |world, series| Ok(proto::DicomSeriesImagesResponse {
     status: success(),
-    study: Some(proto::DicomStudy { osirixrpc_uid: state.registry.hand_out(ObjectRef::Study(series.study)) }),
+    images: world.handles(series.images.iter().map(|&i| ObjectRef::Image(i))),
+}));
+
+database_rpc!(series_instance_uid: DicomSeries -> DicomSeriesSeriesInstanceUidResponse, series, |world, series| {
+    Ok(proto::DicomSeriesSeriesInstanceUidResponse { status: success(), series_instance_uid: series.series_instance_uid.clone() })
 });
 
-with_series!(images -> DicomSeriesImagesResponse, |state, series| proto::DicomSeriesImagesResponse {
-    status: success(),
-    images: state.image_handles(&series.images),
+database_rpc!(sop_class_uid: DicomSeries -> DicomSeriesSeriesSopClassUidResponse, series, |world, series| {
+    Ok(proto::DicomSeriesSeriesSopClassUidResponse { status: success(), series_sop_class_uid: series.sop_class_uid.clone() })
 });
 
-with_series!(series_instance_uid -> DicomSeriesSeriesInstanceUidResponse, |state, series| {
-    proto::DicomSeriesSeriesInstanceUidResponse { status: success(), series_instance_uid: series.series_instance_uid.clone() }
+database_rpc!(description: DicomSeries -> DicomSeriesSeriesDescriptionResponse, series, |world, series| {
+    let description = series
+        .description
+        .clone()
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| Failure::new("No series description available"))?;
+    Ok(proto::DicomSeriesSeriesDescriptionResponse { status: success(), series_description: description })
 });
 
-with_series!(sop_class_uid -> DicomSeriesSeriesSopClassUidResponse, |state, series| {
-    proto::DicomSeriesSeriesSopClassUidResponse { status: success(), series_sop_class_uid: series.sop_class_uid.clone() }
+database_rpc!(modality: DicomSeries -> DicomSeriesModalityResponse, series, |world, series| {
+    Ok(proto::DicomSeriesModalityResponse { status: success(), modality: series.modality.clone() })
 });
 
-with_series!(description -> DicomSeriesSeriesDescriptionResponse, |state, series| {
-    match series.description.as_ref().filter(|d| !d.is_empty()) {
-        Some(d) => proto::DicomSeriesSeriesDescriptionResponse { status: success(), series_description: d.clone() },
-        None => proto::DicomSeriesSeriesDescriptionResponse {
-            status: failure("No series description available"),
-            series_description: String::new(),
-        },
-    }
+database_rpc!(name: DicomSeries -> DicomSeriesNameResponse, series, |world, series| {
+    Ok(proto::DicomSeriesNameResponse { status: success(), name: series.name.clone() })
 });
 
-with_series!(modality -> DicomSeriesModalityResponse, |state, series| proto::DicomSeriesModalityResponse {
-    status: success(),
-    modality: series.modality.clone(),
+database_rpc!(date: DicomSeries -> DicomSeriesDateResponse, series, |world, series| {
+    Ok(proto::DicomSeriesDateResponse::date_reply(DateParts::from(series.date)))
 });
 
-with_series!(name -> DicomSeriesNameResponse, |state, series| proto::DicomSeriesNameResponse {
-    status: success(),
-    name: series.name.clone(),
-});
-
-with_series!(date -> DicomSeriesDateResponse, |state, series| {
-    proto::DicomSeriesDateResponse::date_reply(success(), DateParts::from(series.date))
-});
-
-with_series!(number_of_images -> DicomSeriesNumberOfImagesResponse, |state, series| {
-    proto::DicomSeriesNumberOfImagesResponse { status: success(), number_of_images: series.number_of_images }
+database_rpc!(number_of_images: DicomSeries -> DicomSeriesNumberOfImagesResponse, series, |world, series| {
+    Ok(proto::DicomSeriesNumberOfImagesResponse { status: success(), number_of_images: series.number_of_images })
 });

@@ -1,91 +1,62 @@
-//! The 20 `DicomStudy*` RPCs (spec §2.3). Every scalar getter reports "... not available" when its value
-//! is missing or empty.
+//! The 20 `DicomStudy*` RPCs. Every scalar getter reports "... not available" when its value is missing
+//! or empty.
 
 use chrono::Datelike;
 
-use super::{DateParts, DateReply, State, failure, not_cached, success};
+use super::{DateParts, DateReply, Failure, success};
 use crate::proto;
-use crate::uid::Class;
-
-/// A handler that fails with "No DicomStudy cached" or runs `$body` on the resolved study.
-macro_rules! with_study {
-    ($name:ident -> $resp:ident, |$state:ident, $study:ident| $body:expr) => {
-        pub(super) fn $name($state: &State, handle: proto::DicomStudy) -> proto::$resp {
-            match $state.study(&handle) {
-                Some($study) => {
-                    #[allow(clippy::redundant_closure_call)]
-                    let response: proto::$resp = $body;
-                    response
-                }
-                None => proto::$resp {
-                    status: not_cached(Class::DicomStudy),
-                    ..Default::default()
-                },
-            }
-        }
-    };
-}
+use crate::registry::ObjectRef;
 
 /// A text getter: the value, or `$missing` when it is missing or empty.
 macro_rules! text_getter {
     ($name:ident -> $resp:ident { $field:ident }, $missing:literal, |$study:ident| $value:expr) => {
-        with_study!($name -> $resp, |state, $study| {
+        database_rpc!($name: DicomStudy -> $resp, studies, |world, $study| {
             let value: Option<&String> = $value;
-            match value.filter(|v| !v.is_empty()) {
-                Some(v) => proto::$resp { status: success(), $field: v.clone() },
-                None => proto::$resp { status: failure($missing), ..Default::default() },
-            }
+            let value = value.filter(|v| !v.is_empty()).ok_or_else(|| Failure::new($missing))?;
+            Ok(proto::$resp { status: success(), $field: value.clone() })
         });
     };
 }
 
-with_study!(paths -> DicomStudyPathsResponse, |state, study| proto::DicomStudyPathsResponse {
+database_rpc!(paths: DicomStudy -> DicomStudyPathsResponse, studies, |world, study| Ok(proto::DicomStudyPathsResponse {
     status: success(),
-    paths: state.paths(&study.images),
-});
+    paths: world.catalog.paths(&study.images),
+}));
 
-with_study!(images -> DicomStudyImagesResponse, |state, study| proto::DicomStudyImagesResponse {
+database_rpc!(images: DicomStudy -> DicomStudyImagesResponse, studies, |world, study| Ok(proto::DicomStudyImagesResponse {
     status: success(),
-    images: state.image_handles(&study.images),
-});
+    images: world.handles(study.images.iter().map(|&i| ObjectRef::Image(i))),
+}));
 
-with_study!(series -> DicomStudySeriesResponse, |state, study| proto::DicomStudySeriesResponse {
+database_rpc!(series: DicomStudy -> DicomStudySeriesResponse, studies, |world, study| Ok(proto::DicomStudySeriesResponse {
     status: success(),
-    series: state.series_handles(&study.series),
+    series: world.handles(study.series.iter().map(|&i| ObjectRef::Series(i))),
+}));
+
+database_rpc!(no_files: DicomStudy -> DicomStudyNoFilesResponse, studies, |world, study| {
+    Ok(proto::DicomStudyNoFilesResponse { status: success(), no_files: study.no_files })
 });
 
-with_study!(no_files -> DicomStudyNoFilesResponse, |state, study| proto::DicomStudyNoFilesResponse {
-    status: success(),
-    no_files: study.no_files,
+database_rpc!(raw_no_files: DicomStudy -> DicomStudyRawNoFilesResponse, studies, |world, study| {
+    Ok(proto::DicomStudyRawNoFilesResponse { status: success(), no_files: study.raw_no_files })
 });
 
-with_study!(raw_no_files -> DicomStudyRawNoFilesResponse, |state, study| proto::DicomStudyRawNoFilesResponse {
-    status: success(),
-    no_files: study.raw_no_files,
+database_rpc!(number_of_images: DicomStudy -> DicomStudyNumberOfImagesResponse, studies, |world, study| {
+    Ok(proto::DicomStudyNumberOfImagesResponse { status: success(), no_images: study.number_of_images })
 });
 
-with_study!(number_of_images -> DicomStudyNumberOfImagesResponse, |state, study| proto::DicomStudyNumberOfImagesResponse {
-    status: success(),
-    no_images: study.number_of_images,
+database_rpc!(date: DicomStudy -> DicomStudyDateResponse, studies, |world, study| {
+    let date = study.date.ok_or_else(|| Failure::new("Study date not available"))?;
+    Ok(proto::DicomStudyDateResponse::date_reply(DateParts::from(Some(date))))
 });
 
-with_study!(date -> DicomStudyDateResponse, |state, study| match study.date {
-    Some(d) => proto::DicomStudyDateResponse::date_reply(success(), DateParts::from(Some(d))),
-    None => proto::DicomStudyDateResponse { status: failure("Study date not available"), ..Default::default() },
+database_rpc!(date_added: DicomStudy -> DicomStudyDateAddedResponse, studies, |world, study| {
+    Ok(proto::DicomStudyDateAddedResponse::date_reply(DateParts::from(Some(study.date_added))))
 });
 
-with_study!(date_added -> DicomStudyDateAddedResponse, |state, study| {
-    proto::DicomStudyDateAddedResponse::date_reply(success(), DateParts::from(Some(study.date_added)))
-});
-
-with_study!(date_of_birth -> DicomStudyDateOfBirthResponse, |state, study| match study.date_of_birth {
-    Some(d) => proto::DicomStudyDateOfBirthResponse {
-        status: success(),
-        year: d.year(),
-        month: d.month() as i32,
-        day: d.day() as i32,
-    },
-    None => proto::DicomStudyDateOfBirthResponse { status: failure("Date of birth not available"), ..Default::default() },
+database_rpc!(date_of_birth: DicomStudy -> DicomStudyDateOfBirthResponse, studies, |world, study| {
+    let d = study.date_of_birth.ok_or_else(|| Failure::new("Date of birth not available"))?;
+    Ok(proto::DicomStudyDateOfBirthResponse { status: success(), year: d.year(), month: d.month() as i32, day: d.day() as i32 })
 });
 
 text_getter!(modalities -> DicomStudyModalitiesResponse { modalities }, "Modalities not available", |study| study.modalities.as_ref());

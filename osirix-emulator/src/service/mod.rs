@@ -1,170 +1,106 @@
-//! The `OsiriXService` implementation: OsiriX's answers (spec §2) computed from the catalogue.
+//! The `OsiriXService` implementation: OsiriX's answers computed from the database and the scene.
 //!
-//! Every served RPC answers gRPC OK with an in-band `Status` (Q1). Each class lives in its own module as
-//! plain functions from request message to response message; this module only wires them into the
-//! generated trait. RPCs not listed here keep the generated default: gRPC UNIMPLEMENTED.
+//! Every served RPC answers gRPC OK with an in-band `Status` (see docs/osirix-behaviour.md, *Wire*). Each
+//! class lives in its own module as plain synchronous functions from the state and a request to a
+//! response or a [`Failure`]; the table at the end of this module wires them into the generated trait, and
+//! turns a failure into the response with status 0, its message and proto3 defaults. RPCs not in the table
+//! keep the generated default: gRPC UNIMPLEMENTED.
+
+/// A handler of a database object's RPC: resolves `handle` (else `"No <Class> cached"`), then evaluates
+/// `$body` to the reply with `$world` (the locked world) and `$record` (the record in the current
+/// snapshot, from the catalogue's `$records` list).
+macro_rules! database_rpc {
+    ($name:ident: $handle:ident -> $resp:ident, $records:ident, |$world:ident, $record:ident| $body:expr) => {
+        pub(super) fn $name(
+            state: &crate::state::State,
+            handle: crate::proto::$handle,
+        ) -> super::Reply<crate::proto::$resp> {
+            #[allow(unused_mut)]
+            let mut $world = state.world();
+            let index = $world.resolve_index(&handle)?;
+            let catalog = std::sync::Arc::clone(&$world.catalog);
+            let $record = catalog.$records().get(index).ok_or_else(|| {
+                super::Failure::not_cached(<crate::proto::$handle as super::Handle>::CLASS)
+            })?;
+            $body
+        }
+    };
+}
 
 mod browser;
+mod dcm_pix;
 mod dicom_image;
 mod dicom_series;
 mod dicom_study;
+mod handle;
 mod osirix;
+mod roi;
+mod viewer_controller;
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-use crate::catalog::{Catalog, Image, Series, Study};
 use crate::proto;
 use crate::proto::osiri_x_service_server::OsiriXService;
-use crate::uid::{Class, ObjectRef, Registry};
+use crate::registry::Class;
+use crate::state::State;
 use crate::wire_date::WireDate;
 
-/// The browser's selection, as set through the control API.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Selection {
-    pub(crate) series: Vec<usize>,
-    pub(crate) studies: Vec<usize>,
+pub(crate) use browser::open_viewer;
+pub(crate) use handle::Handle;
+
+/// Why a call failed: OsiriX's message, sent with status 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    message: String,
 }
 
-/// Everything the handlers read: the catalogue, the uid cache, the selection and the version strings.
-#[derive(Debug)]
-pub(crate) struct State {
-    pub(crate) catalog: Arc<Catalog>,
-    pub(crate) registry: Registry,
-    pub(crate) selection: RwLock<Selection>,
-    pub(crate) version: String,
-    pub(crate) bundle_name: String,
-}
-
-impl State {
-    /// A fresh state: every object cached under its first uid, nothing selected.
-    pub(crate) fn new(catalog: Arc<Catalog>, version: String, bundle_name: String) -> Self {
-        let (identities, uids) = catalog.registry_seed();
-        let registry = Registry::new(
-            identities,
-            uids,
-            catalog.studies().len(),
-            catalog.series().len(),
-        );
+impl Failure {
+    /// A failure with OsiriX's `message`.
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Self {
-            catalog,
-            registry,
-            selection: RwLock::new(Selection::default()),
-            version,
-            bundle_name,
+            message: message.into(),
         }
     }
 
-    pub(crate) fn selection(&self) -> Selection {
-        self.selection
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    /// `"No <Class> cached"`.
+    pub(crate) fn not_cached(class: Class) -> Self {
+        Self::new(format!("No {} cached", class.name()))
     }
 
-    pub(crate) fn set_selection(&self, selection: Selection) {
-        *self
-            .selection
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = selection;
+    /// OsiriX's message.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
     }
 
-    fn study(&self, handle: &proto::DicomStudy) -> Option<&Study> {
-        match self
-            .registry
-            .resolve(&handle.osirixrpc_uid, Class::DicomStudy)?
-        {
-            ObjectRef::Study(i) => self.catalog.studies().get(i),
-            _ => None,
-        }
-    }
-
-    fn series(&self, handle: &proto::DicomSeries) -> Option<&Series> {
-        match self
-            .registry
-            .resolve(&handle.osirixrpc_uid, Class::DicomSeries)?
-        {
-            ObjectRef::Series(i) => self.catalog.series().get(i),
-            _ => None,
-        }
-    }
-
-    fn image(&self, handle: &proto::DicomImage) -> Option<&Image> {
-        match self
-            .registry
-            .resolve(&handle.osirixrpc_uid, Class::DicomImage)?
-        {
-            ObjectRef::Image(i) => self.catalog.images().get(i),
-            _ => None,
-        }
-    }
-
-    fn is_browser(&self, handle: &proto::BrowserController) -> bool {
-        self.registry
-            .resolve(&handle.osirixrpc_uid, Class::BrowserController)
-            .is_some()
-    }
-
-    fn study_handles(&self, indices: &[usize]) -> Vec<proto::DicomStudy> {
-        let uids = self
-            .registry
-            .hand_out_all(indices.iter().map(|&i| ObjectRef::Study(i)));
-        uids.into_iter()
-            .map(|osirixrpc_uid| proto::DicomStudy { osirixrpc_uid })
-            .collect()
-    }
-
-    fn series_handles(&self, indices: &[usize]) -> Vec<proto::DicomSeries> {
-        let uids = self
-            .registry
-            .hand_out_all(indices.iter().map(|&i| ObjectRef::Series(i)));
-        uids.into_iter()
-            .map(|osirixrpc_uid| proto::DicomSeries { osirixrpc_uid })
-            .collect()
-    }
-
-    fn image_handles(&self, indices: &[usize]) -> Vec<proto::DicomImage> {
-        let uids = self
-            .registry
-            .hand_out_all(indices.iter().map(|&i| ObjectRef::Image(i)));
-        uids.into_iter()
-            .map(|osirixrpc_uid| proto::DicomImage { osirixrpc_uid })
-            .collect()
-    }
-
-    fn paths(&self, images: &[usize]) -> Vec<String> {
-        images
-            .iter()
-            .filter_map(|&i| self.catalog.images().get(i))
-            .map(|i| i.path.clone())
-            .collect()
+    /// The in-band status of this failure.
+    fn status(self) -> Option<proto::Status> {
+        Some(proto::Status {
+            status: 0,
+            message: self.message,
+        })
     }
 }
+
+/// What a handler gives: the response, or the failure the table turns into one.
+pub(crate) type Reply<T> = Result<T, Failure>;
 
 /// The in-band status of a successful call: status 1, no message.
-fn success() -> Option<proto::Status> {
+pub(crate) fn success() -> Option<proto::Status> {
     Some(proto::Status {
         status: 1,
         message: String::new(),
     })
 }
 
-/// The in-band status of a failed call: status 0 and OsiriX's message.
-fn failure(message: &str) -> Option<proto::Status> {
-    Some(proto::Status {
-        status: 0,
-        message: message.to_owned(),
-    })
-}
-
-/// The `"No <Class> cached"` failure.
-fn not_cached(class: Class) -> Option<proto::Status> {
-    failure(&format!("No {} cached", class.name()))
+/// The bare `Response` of a successful setter or action.
+pub(crate) fn done() -> Reply<proto::Response> {
+    Ok(proto::Response { status: success() })
 }
 
 /// A date as the seven int32 fields of the date responses; all zeros for a missing date, as OsiriX
-/// sends for a nil date in the RPCs that do not check for it (Q3, Q4).
+/// sends for a nil date in the RPCs that do not check for it (see docs/osirix-behaviour.md, *Dates*).
 #[derive(Debug, Default, Clone, Copy)]
 struct DateParts {
     year: i32,
@@ -197,16 +133,16 @@ impl From<Option<WireDate>> for DateParts {
 
 /// The four date responses, which share one layout.
 trait DateReply {
-    /// The response with `status` and the date `p`.
-    fn date_reply(status: Option<proto::Status>, p: DateParts) -> Self;
+    /// The successful response with the date `p`.
+    fn date_reply(p: DateParts) -> Self;
 }
 
 macro_rules! impl_date_from {
     ($($ty:ident),*) => {$(
         impl DateReply for proto::$ty {
-            fn date_reply(status: Option<proto::Status>, p: DateParts) -> Self {
+            fn date_reply(p: DateParts) -> Self {
                 Self {
-                    status,
+                    status: success(),
                     year: p.year,
                     month: p.month,
                     day: p.day,
@@ -232,18 +168,48 @@ pub(crate) struct OsirixService {
     pub(crate) state: Arc<State>,
 }
 
-/// Implements the generated trait, one line per served RPC: `rpc(Request) -> Response => handler;`.
+/// Runs a handler and turns its failure into the response with status 0 and proto3 defaults.
+macro_rules! answer {
+    ($handler:path, $state:expr, $request:expr, $resp:ident) => {
+        $handler($state, $request).unwrap_or_else(|failure: Failure| {
+            #[allow(
+                clippy::needless_update,
+                reason = "responses with payload fields need it, the bare Response does not"
+            )]
+            let reply = proto::$resp {
+                status: failure.status(),
+                ..Default::default()
+            };
+            reply
+        })
+    };
+}
+
+/// Implements the generated trait, one line per served RPC: `rpc(Request) -> Response => handler;`, or
+/// `=> [blocking] handler;` for a handler that reads files or works on pixels, which then runs on tokio's
+/// blocking pool instead of holding up a runtime thread.
 macro_rules! serve {
-    ($($rpc:ident($req:ident) -> $resp:ident => $handler:path;)*) => {
+    ($($rpc:ident($req:ident) -> $resp:ident => $([$blocking:ident])? $handler:path;)*) => {
         #[tonic::async_trait]
         impl OsiriXService for OsirixService {
             $(
                 async fn $rpc(&self, request: Request<proto::$req>) -> Result<Response<proto::$resp>, Status> {
-                    Ok(Response::new($handler(&self.state, request.into_inner())))
+                    serve!(@call self, request, $resp, $handler, $($blocking)?)
                 }
             )*
         }
     };
+    (@call $self:ident, $request:ident, $resp:ident, $handler:path,) => {
+        Ok(Response::new(answer!($handler, &$self.state, $request.into_inner(), $resp)))
+    };
+    (@call $self:ident, $request:ident, $resp:ident, $handler:path, blocking) => {{
+        let state = Arc::clone(&$self.state);
+        let request = $request.into_inner();
+        tokio::task::spawn_blocking(move || answer!($handler, &state, request, $resp))
+            .await
+            .map(Response::new)
+            .map_err(|e| Status::internal(format!("the handler failed: {e}")))
+    }};
 }
 
 serve! {
@@ -258,6 +224,74 @@ serve! {
 
     browser_controller_database_selection(BrowserController) -> BrowserControllerDatabaseSelectionResponse => browser::database_selection;
     browser_controller_database_studies(BrowserController) -> BrowserControllerDatabaseStudiesResponse => browser::database_studies;
+    browser_controller_copy_files_if_needed(BrowserControllerCopyFilesIfNeededRequest) -> Response => browser::copy_files_if_needed;
+    browser_controller_open_viewer_from_images(BrowserControllerOpenViewerFromImagesRequest) -> BrowserControllerOpenViewerFromImagesResponse => [blocking] browser::open_viewer_from_images;
+
+    viewer_controller_close_viewer(ViewerController) -> Response => viewer_controller::close_viewer;
+    viewer_controller_pix_list(ViewerControllerPixListRequest) -> ViewerControllerPixListResponse => viewer_controller::pix_list;
+    viewer_controller_needs_display_update(ViewerController) -> Response => viewer_controller::needs_display_update;
+    viewer_controller_roi_list(ViewerControllerRoiListRequest) -> ViewerControllerRoiListResponse => viewer_controller::roi_list;
+    viewer_controller_new_roi(ViewerControllerNewRoiRequest) -> ViewerControllerNewRoiResponse => viewer_controller::new_roi;
+    viewer_controller_cur_dcm(ViewerController) -> ViewerControllerCurDcmResponse => viewer_controller::cur_dcm;
+    viewer_controller_ro_is_with_name(ViewerControllerRoIsWithNameRequest) -> ViewerControllerRoIsWithNameResponse => viewer_controller::rois_with_name;
+    viewer_controller_selected_ro_is(ViewerController) -> ViewerControllerSelectedRoIsResponse => viewer_controller::selected_rois;
+    viewer_controller_is_data_volumic(ViewerControllerIsDataVolumicRequest) -> ViewerControllerIsDataVolumicResponse => viewer_controller::is_data_volumic;
+    viewer_controller_copy_viewer_window(ViewerController) -> ViewerControllerCopyViewerWindowResponse => viewer_controller::copy_viewer_window;
+    viewer_controller_resample_viewer_controller(ViewerControllerResampleViewerControllerRequest) -> ViewerControllerResampleViewerControllerResponse => viewer_controller::resample_viewer_controller;
+    viewer_controller_blending_controller(ViewerController) -> ViewerControllerBlendingControllerResponse => viewer_controller::blending_controller;
+    viewer_controller_vr_controllers(ViewerController) -> ViewerControllerVrControllersResponse => viewer_controller::vr_controllers;
+    viewer_controller_title(ViewerController) -> ViewerControllerTitleResponse => viewer_controller::title;
+    viewer_controller_modality(ViewerController) -> ViewerControllerModalityResponse => viewer_controller::modality;
+    viewer_controller_movie_idx(ViewerController) -> ViewerControllerMovieIdxResponse => viewer_controller::movie_idx;
+    viewer_controller_set_movie_idx(ViewerControllerSetMovieIdxRequest) -> Response => viewer_controller::set_movie_idx;
+    viewer_controller_max_movie_idx(ViewerController) -> ViewerControllerMaxMovieIdxResponse => viewer_controller::max_movie_idx;
+    viewer_controller_idx(ViewerController) -> ViewerControllerIdxResponse => viewer_controller::idx;
+    viewer_controller_set_idx(ViewerControllerSetIdxRequest) -> Response => viewer_controller::set_idx;
+    viewer_controller_displayed_idx(ViewerController) -> ViewerControllerDisplayedIdxResponse => viewer_controller::displayed_idx;
+    viewer_controller_set_displayed_idx(ViewerControllerSetDisplayedIdxRequest) -> Response => viewer_controller::set_displayed_idx;
+    viewer_controller_flipped_data(ViewerController) -> ViewerControllerFlippedDataResponse => viewer_controller::flipped_data;
+    viewer_controller_wlww(ViewerController) -> ViewerControllerWlwwResponse => [blocking] viewer_controller::wlww;
+    viewer_controller_set_wlww(ViewerControllerSetWlwwRequest) -> Response => viewer_controller::set_wlww;
+    viewer_controller_open_vr_viewer_for_mode(ViewerControllerOpenVrViewerForModeRequest) -> ViewerControllerOpenVrViewerForModeResponse => viewer_controller::open_vr_viewer_for_mode;
+    viewer_controller_fuse_with_viewer(ViewerControllerFuseWithViewerRequest) -> Response => viewer_controller::fuse_with_viewer;
+
+    dcm_pix_convert_to_rgb(DcmPixConvertToRgbRequest) -> Response => [blocking] dcm_pix::convert_to_rgb;
+    dcm_pix_convert_to_bw(DcmPixConvertToBwRequest) -> Response => [blocking] dcm_pix::convert_to_bw;
+    dcm_pix_is_rgb(DcmPix) -> DcmPixIsRgbResponse => dcm_pix::is_rgb;
+    dcm_pix_compute_roi(DcmPixComputeRoiRequest) -> DcmPixComputeRoiResponse => [blocking] dcm_pix::compute_roi;
+    dcm_pix_roi_values(DcmPixRoiValuesRequest) -> DcmPixRoiValuesResponse => [blocking] dcm_pix::roi_values;
+    dcm_pix_get_map_from_roi(DcmPixGetMapFromRoiRequest) -> DcmPixGetMapFromRoiResponse => [blocking] dcm_pix::get_map_from_roi;
+    dcm_pix_shape(DcmPix) -> DcmPixShapeResponse => dcm_pix::shape;
+    dcm_pix_spacing(DcmPix) -> DcmPixSpacingResponse => dcm_pix::spacing;
+    dcm_pix_origin(DcmPix) -> DcmPixOriginResponse => dcm_pix::origin;
+    dcm_pix_orientation(DcmPix) -> DcmPixOrientationResponse => dcm_pix::orientation;
+    dcm_pix_slice_location(DcmPix) -> DcmPixSliceLocationResponse => dcm_pix::slice_location;
+    dcm_pix_source_file(DcmPix) -> DcmPixSourceFileResponse => dcm_pix::source_file;
+    dcm_pix_image(DcmPix) -> DcmPixImageResponse => [blocking] dcm_pix::image;
+    dcm_pix_set_image(DcmPixSetImageRequest) -> Response => [blocking] dcm_pix::set_image;
+    dcm_pix_dicom_image(DcmPix) -> DcmPixDicomImageResponse => dcm_pix::dicom_image;
+    dcm_pix_dicom_series(DcmPix) -> DcmPixDicomSeriesResponse => dcm_pix::dicom_series;
+    dcm_pix_dicom_study(DcmPix) -> DcmPixDicomStudyResponse => dcm_pix::dicom_study;
+
+    roi_delete(Roi) -> Response => roi::delete;
+    roi_flip_horizontally(Roi) -> Response => roi::flip_horizontally;
+    roi_flip_vertically(Roi) -> Response => roi::flip_vertically;
+    roi_area(Roi) -> RoiAreaResponse => roi::area;
+    roi_centroid(Roi) -> RoiCentroidResponse => roi::centroid;
+    roi_rotate(RoiRotateRequest) -> Response => roi::rotate;
+    roi_move(RoiMoveRequest) -> Response => roi::move_by;
+    roi_pix(Roi) -> RoiPixResponse => roi::pix;
+    roi_name(Roi) -> RoiNameResponse => roi::name;
+    roii_type(Roi) -> RoiiTypeResponse => roi::itype;
+    roi_set_name(RoiSetNameRequest) -> Response => roi::set_name;
+    roi_color(Roi) -> RoiColorResponse => roi::color;
+    roi_set_color(RoiSetColorRequest) -> Response => roi::set_color;
+    roi_opacity(Roi) -> RoiOpacityResponse => roi::opacity;
+    roi_set_opacity(RoiSetOpacityRequest) -> Response => roi::set_opacity;
+    roi_thickness(Roi) -> RoiThicknessResponse => roi::thickness;
+    roi_set_thickness(RoiSetThicknessRequest) -> Response => roi::set_thickness;
+    roi_points(Roi) -> RoiPointsResponse => roi::points;
+    roi_set_points(RoiSetPointsRequest) -> Response => roi::set_points;
 
     dicom_study_paths(DicomStudy) -> DicomStudyPathsResponse => dicom_study::paths;
     dicom_study_images(DicomStudy) -> DicomStudyImagesResponse => dicom_study::images;

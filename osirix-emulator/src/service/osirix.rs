@@ -1,82 +1,92 @@
-//! The top-level `Osirix*` RPCs (spec §2.1). The emulator has a browser but no viewers.
+//! The top-level `Osirix*` RPCs: the browser, the windows on screen, the version and the cache.
 
-use super::{State, failure, success};
+use super::{Failure, Reply, success};
 use crate::proto;
-use crate::uid::ObjectRef;
+use crate::registry::ObjectRef;
+use crate::state::State;
 
 pub(super) fn current_browser(
     state: &State,
     _: proto::Empty,
-) -> proto::OsirixCurrentBrowserResponse {
-    let osirixrpc_uid = state.registry.hand_out(ObjectRef::Browser);
-    proto::OsirixCurrentBrowserResponse {
+) -> Reply<proto::OsirixCurrentBrowserResponse> {
+    Ok(proto::OsirixCurrentBrowserResponse {
         status: success(),
-        browser_controller: Some(proto::BrowserController { osirixrpc_uid }),
-    }
+        browser_controller: Some(state.world().handle(ObjectRef::Browser)),
+    })
 }
 
-pub(super) fn frontmost_viewer(_: &State, _: proto::Empty) -> proto::OsirixFrontmostViewerResponse {
-    proto::OsirixFrontmostViewerResponse {
-        status: failure("No ViewerController active"),
-        viewer_controller: None,
-    }
+pub(super) fn frontmost_viewer(
+    state: &State,
+    _: proto::Empty,
+) -> Reply<proto::OsirixFrontmostViewerResponse> {
+    let mut world = state.world();
+    let front = world
+        .scene
+        .viewers_front_to_back()
+        .first()
+        .copied()
+        .ok_or_else(|| Failure::new("No ViewerController active"))?;
+    Ok(proto::OsirixFrontmostViewerResponse {
+        status: success(),
+        viewer_controller: Some(world.handle(ObjectRef::Viewer(front))),
+    })
 }
 
 pub(super) fn displayed_2d_viewers(
-    _: &State,
+    state: &State,
     _: proto::Empty,
-) -> proto::OsirixDisplayed2DViewersResponse {
-    proto::OsirixDisplayed2DViewersResponse {
+) -> Reply<proto::OsirixDisplayed2DViewersResponse> {
+    let mut world = state.world();
+    let viewers = world.scene.viewers_front_to_back();
+    Ok(proto::OsirixDisplayed2DViewersResponse {
         status: success(),
-        viewer_controllers: Vec::new(),
-    }
+        viewer_controllers: world.handles(viewers.into_iter().map(ObjectRef::Viewer)),
+    })
 }
 
 pub(super) fn frontmost_vr_controller(
     _: &State,
     _: proto::Empty,
-) -> proto::OsirixFrontmostVrControllerResponse {
-    proto::OsirixFrontmostVrControllerResponse {
-        status: failure("No VRController active"),
-        vr_controller: None,
-    }
+) -> Reply<proto::OsirixFrontmostVrControllerResponse> {
+    Err(Failure::new("No VRController active"))
 }
 
 pub(super) fn displayed_vr_controllers(
     _: &State,
     _: proto::Empty,
-) -> proto::OsirixDisplayedVrControllersResponse {
-    proto::OsirixDisplayedVrControllersResponse {
+) -> Reply<proto::OsirixDisplayedVrControllersResponse> {
+    Ok(proto::OsirixDisplayedVrControllersResponse {
         status: success(),
         vr_controllers: Vec::new(),
-    }
+    })
 }
 
-pub(super) fn version(state: &State, _: proto::Empty) -> proto::OsirixVersionResponse {
-    proto::OsirixVersionResponse {
+pub(super) fn version(state: &State, _: proto::Empty) -> Reply<proto::OsirixVersionResponse> {
+    Ok(proto::OsirixVersionResponse {
         status: success(),
         version: state.version.clone(),
         bundle_name: state.bundle_name.clone(),
-    }
+    })
 }
 
-pub(super) fn cache_uids(state: &State, _: proto::Empty) -> proto::OsirixCacheUidsResponse {
-    proto::OsirixCacheUidsResponse {
+pub(super) fn cache_uids(state: &State, _: proto::Empty) -> Reply<proto::OsirixCacheUidsResponse> {
+    Ok(proto::OsirixCacheUidsResponse {
         status: success(),
-        uids: state.registry.all(),
-    }
+        uids: state.world().registry.uids(),
+    })
 }
 
 pub(super) fn cache_object_for_uid(
     state: &State,
     request: proto::OsirixCacheObjectForUidRequest,
-) -> proto::OsirixCacheObjectForUidResponse {
+) -> Reply<proto::OsirixCacheObjectForUidResponse> {
     let object_type = state
+        .world()
         .registry
         .lookup(&request.uid)
-        .map_or("no object", |obj| obj.class().name());
-    proto::OsirixCacheObjectForUidResponse {
+        .map_or("no object", |object| object.class().name());
+    Ok(proto::OsirixCacheObjectForUidResponse {
         status: success(),
         object_type: object_type.to_owned(),
-    }
+    })
 }

@@ -1,8 +1,9 @@
 //! The records of a catalogue: what the server reports for each study, series and image.
 //!
-//! Fields hold the values as OsiriX would report them (after its import-time changes, spec §5.2).
-//! `Option` marks values the server reports as "... not available"; values OsiriX reports as 0 or ""
-//! when missing (Q4) are stored as that 0 or "". Indices point into the catalogue's slices.
+//! Fields hold the values as OsiriX would report them, after its import-time changes (see
+//! docs/osirix-behaviour.md, *The database*). `Option` marks values the server reports as "... not
+//! available"; values OsiriX reports as 0 or "" when missing are stored as that 0 or "". Indices point into
+//! the catalogue's slices.
 
 use chrono::NaiveDate;
 
@@ -39,7 +40,8 @@ pub struct Study {
     pub modalities: Option<String>,
     /// The earliest image date of the study (`DicomStudyDate`).
     pub date: Option<WireDate>,
-    /// When the catalogue was built, standing for OsiriX's import time (`DicomStudyDateAdded`).
+    /// When the study entered the database: when the folder was read, or the import that added it
+    /// (`DicomStudyDateAdded`).
     pub date_added: WireDate,
     /// Number of files (`DicomStudyNoFiles`).
     pub no_files: i32,

@@ -6,6 +6,7 @@ use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 
+use super::SkippedFile;
 use crate::file_guard::{self, Extent};
 
 /// The header values of one DICOM file that the catalogue needs.
@@ -71,6 +72,23 @@ pub(crate) fn walk(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// Reads the headers of `paths`: the readable ones, and the others with why they were left out (each
+/// logged as a warning).
+pub(crate) fn read_headers(paths: &[PathBuf]) -> (Vec<Header>, Vec<SkippedFile>) {
+    let mut headers = Vec::with_capacity(paths.len());
+    let mut skipped = Vec::new();
+    for (path, header) in paths.iter().zip(read_all(paths)) {
+        match header {
+            Ok(header) => headers.push(header),
+            Err(reason) => {
+                tracing::warn!(path = %path.display(), %reason, "skipping file that is not readable DICOM");
+                skipped.push(SkippedFile::new(path.clone(), reason));
+            }
+        }
+    }
+    (headers, skipped)
 }
 
 /// Reads the headers of `paths` (in parallel over the available cores), keeping their order; a file
