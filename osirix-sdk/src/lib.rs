@@ -45,8 +45,10 @@ mod value;
 
 pub use cache::{CacheConfig, CacheStats};
 pub use classes::{
-    BrowserController, DicomImage, DicomSeries, DicomStudy, Selection, SeriesSummary, Version,
-    ViewerController, VrController,
+    Argb, BrowserController, DcmPix, DicomImage, DicomSeries, DicomStudy, GreySource, Mask,
+    Orientation, PixelImage, Plane, Point, RenderingMode, RgbChannel, Roi, RoiColor, RoiKind,
+    RoiSpec, RoiStats, RoiValue, Selection, SeriesSummary, Shape, Spacing, Vector3, Version,
+    ViewerController, VrController, WindowLevel,
 };
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES, HttpService};
 pub use error::{BoxError, Error, Result, TimeoutScope};

@@ -3,7 +3,11 @@
 //! RPC, and so on). A call renders its value with `Debug`, so that one table holds every return type.
 
 use futures_util::future::BoxFuture;
-use osirix_sdk::{BrowserController, DicomImage, DicomSeries, DicomStudy, Result};
+use osirix_sdk::{
+    BrowserController, DcmPix, DicomImage, DicomSeries, DicomStudy, GreySource, Mask, PixelImage,
+    Plane, Point, RenderingMode, Result, RgbChannel, Roi, RoiColor, RoiSpec, Shape,
+    ViewerController, WindowLevel,
+};
 
 /// One accessor of a handle of type `H`.
 pub struct Accessor<H: 'static> {
@@ -28,6 +32,127 @@ macro_rules! table {
             },
         }),*]
     };
+}
+
+/// A table of accessors that take arguments: `"RPC" => |handle| { body that awaits the call }`. The RPC is the
+/// one a stale handle fails in when the client has cached nothing about it (a convenience that checks its
+/// arguments against the server first names that check's RPC).
+macro_rules! calls {
+    ($handle:ty: $($rpc:literal => |$h:ident| $body:block,)*) => {
+        &[$(Accessor {
+            rpc: $rpc,
+            call: |$h: &$handle| {
+                Box::pin(async move {
+                    let value = $body;
+                    value.map(|value| format!("{value:?}"))
+                })
+            },
+        }),*]
+    };
+}
+
+/// An ROI handle of `client` under `uid` (for the ROI argument of DCMPix calls).
+fn roi_of(handle: &DcmPix) -> Roi {
+    Roi::from_uid(handle.client(), handle.uid()).expect("a valid uid")
+}
+
+/// A viewer handle under the uid of `handle` (for the viewer arguments of viewer calls).
+fn viewer_of(handle: &ViewerController) -> ViewerController {
+    ViewerController::from_uid(handle.client(), handle.uid()).expect("a valid uid")
+}
+
+/// Every public accessor of [`ViewerController`] (its 27 RPCs, `ROIsWithName` twice).
+pub const VIEWER: &[Accessor<ViewerController>] = calls! { ViewerController:
+    "ViewerControllerPixList" => |v| { v.pix_list(0).await },
+    "ViewerControllerNeedsDisplayUpdate" => |v| { v.needs_display_update().await },
+    "ViewerControllerROIList" => |v| { v.roi_list(0).await },
+    "ViewerControllerMaxMovieIdx" => |v| {
+        let spec = RoiSpec::point(Point::new(1.0, 1.0)).expect("a valid point");
+        v.new_roi(&spec, 0, 0).await
+    },
+    "ViewerControllerCurDCM" => |v| { v.cur_dcm().await },
+    "ViewerControllerMaxMovieIdx" => |v| { v.rois_with_name("mask", 0).await },
+    "ViewerControllerROIsWithName" => |v| { v.rois_with_name_in_4d("mask").await },
+    "ViewerControllerSelectedROIs" => |v| { v.selected_rois().await },
+    "ViewerControllerIsDataVolumic" => |v| { v.is_data_volumic(false).await },
+    "ViewerControllerCopyViewerWindow" => |v| { v.copy_viewer_window().await },
+    "ViewerControllerResampleViewerController" => |v| {
+        v.resample_viewer_controller(&viewer_of(v)).await
+    },
+    "ViewerControllerBlendingController" => |v| { v.blending_controller().await },
+    "ViewerControllerVRControllers" => |v| { v.vr_controllers().await },
+    "ViewerControllerTitle" => |v| { v.title().await },
+    "ViewerControllerModality" => |v| { v.modality().await },
+    "ViewerControllerMovieIdx" => |v| { v.movie_idx().await },
+    "ViewerControllerMaxMovieIdx" => |v| { v.set_movie_idx(0).await },
+    "ViewerControllerMaxMovieIdx" => |v| { v.frame_count().await },
+    "ViewerControllerIdx" => |v| { v.idx().await },
+    "ViewerControllerSetIdx" => |v| { v.set_idx(0).await },
+    "ViewerControllerDisplayedIdx" => |v| { v.displayed_idx().await },
+    "ViewerControllerSetDisplayedIdx" => |v| { v.set_displayed_idx(0).await },
+    "ViewerControllerFlippedData" => |v| { v.flipped_data().await },
+    "ViewerControllerWLWW" => |v| { v.wlww().await },
+    "ViewerControllerSetWLWW" => |v| { v.set_wlww(WindowLevel::new(100.0, 50.0)).await },
+    "ViewerControllerOpenVRViewerForMode" => |v| { v.open_vr_viewer_for_mode(RenderingMode::Vr).await },
+    "ViewerControllerFuseWithViewer" => |v| { v.fuse_with_viewer(&viewer_of(v)).await },
+    "ViewerControllerCloseViewer" => |v| { v.close().await },
+};
+
+/// Every public accessor of [`DcmPix`] (its 17 RPCs).
+pub const PIX: &[Accessor<DcmPix>] = calls! { DcmPix:
+    "DCMPixConvertToRGB" => |p| { p.convert_to_rgb(RgbChannel::Red).await },
+    "DCMPixConvertToBW" => |p| { p.convert_to_bw(GreySource::Red).await },
+    "DCMPixIsRGB" => |p| { p.is_rgb().await },
+    "DCMPixComputeROI" => |p| { p.compute_roi(&roi_of(p)).await },
+    "DCMPixROIValues" => |p| { p.roi_values(&roi_of(p)).await },
+    "DCMPixShape" => |p| { p.shape().await },
+    "DCMPixSpacing" => |p| { p.spacing().await },
+    "DCMPixOrigin" => |p| { p.origin().await },
+    "DCMPixOrientation" => |p| { p.orientation().await },
+    "DCMPixSliceLocation" => |p| { p.slice_location().await },
+    "DCMPixSourceFile" => |p| { p.source_file().await },
+    "DCMPixImage" => |p| { p.image().await },
+    "DCMPixShape" => |p| {
+        let shape = Shape { rows: 1, columns: 1 };
+        let image = PixelImage::Grey(Plane::new(shape, vec![0.0]).expect("one value"));
+        p.set_image(&image).await
+    },
+    "DCMPixGetMapFromROI" => |p| { p.map_from_roi(&roi_of(p)).await },
+    "DCMPixDicomImage" => |p| { p.dicom_image().await },
+    "DCMPixDicomSeries" => |p| { p.dicom_series().await },
+    "DCMPixDicomStudy" => |p| { p.dicom_study().await },
+};
+
+/// Every public accessor of [`Roi`] (its 19 RPCs), deletion last.
+pub const ROI: &[Accessor<Roi>] = calls! { Roi:
+    "ROIFlipHorizontally" => |r| { r.flip_horizontally().await },
+    "ROIFlipVertically" => |r| { r.flip_vertically().await },
+    "ROIArea" => |r| { r.area().await },
+    "ROICentroid" => |r| { r.centroid().await },
+    "ROIRotate" => |r| { r.rotate(90.0, Point::new(1.0, 1.0)).await },
+    "ROIMove" => |r| { r.move_by(1.0, 1.0).await },
+    "ROIPix" => |r| { r.pix().await },
+    "ROIName" => |r| { r.name().await },
+    "ROIIType" => |r| { r.kind().await },
+    "ROISetName" => |r| { r.set_name("renamed").await },
+    "ROIColor" => |r| { r.color().await },
+    "ROISetColor" => |r| { r.set_color(RoiColor::new(1, 2, 3)).await },
+    "ROIOpacity" => |r| { r.opacity().await },
+    "ROISetOpacity" => |r| { r.set_opacity(0.5).await },
+    "ROIThickness" => |r| { r.thickness().await },
+    "ROISetThickness" => |r| { r.set_thickness(2.0).await },
+    "ROIPoints" => |r| { r.points().await },
+    "ROISetPoints" => |r| { r.set_points(&[Point::new(1.0, 1.0)]).await },
+    "ROIDelete" => |r| { r.delete().await },
+};
+
+/// A mask of `shape` with the pixels `set` (row, column) set.
+pub fn mask(shape: Shape, set: &[(usize, usize)]) -> Mask {
+    let mut mask = Mask::filled(shape, false);
+    for &(row, column) in set {
+        mask[(row, column)] = true;
+    }
+    mask
 }
 
 /// The 13 accessors of [`DicomSeries`].

@@ -19,7 +19,9 @@ pub(super) enum Answer<P> {
 /// Calls `rpc` and reads the in-band status of its answer (see docs/osirix-behaviour.md, *Failures*): `1`
 /// hands back the payload, `"No <Class> cached"` for a handle's RPC is a stale handle (and drops what the cache
 /// holds about it), a declared absence is [`Answer::Absent`], any other message an OsiriX error, and a status
-/// that is neither 0 nor 1 a malformed response.
+/// that is neither 0 nor 1 a malformed response. A success that carries a message is a failure OsiriX reported
+/// with status 1 (`DCMPixROIValues` answers `"Could not compute indices"` so, with partial arrays): an OsiriX
+/// error, never a partial value.
 pub(super) async fn answer<Req, Resp, P>(
     client: &Client,
     uid: Option<&Arc<str>>,
@@ -37,7 +39,11 @@ where
         return Err(Error::malformed(rpc.name, "the response has no status"));
     };
     match status.status {
-        1 => Ok(Answer::Payload(payload)),
+        1 if status.message.is_empty() => Ok(Answer::Payload(payload)),
+        1 => Err(Error::Osirix {
+            rpc: rpc.name,
+            message: status.message,
+        }),
         0 => {
             let message = status.message;
             if let Some(uid) = uid

@@ -13,6 +13,9 @@ use crate::value::FromWire;
 
 /// Calls `rpc` with `request` and makes its payload (split from the response by `split`) into a `T`; `absent`
 /// makes the value of a declared absence. `uid` is the handle's, for stale-handle errors.
+///
+/// A call on a handle that is not idempotent (a setter, or an action such as a colour conversion) may change
+/// the object: once it was sent, whatever its outcome, the cache drops every answer about that handle.
 pub async fn call<Req, Resp, P, T>(
     client: &Client,
     uid: Option<&Arc<str>>,
@@ -29,7 +32,14 @@ where
     let (span, started) = span(rpc, uid.map(|u| &**u), false);
     let result = async {
         client.check_open(rpc)?;
-        value(client, uid, rpc, request, split, absent).await
+        let result = value(client, uid, rpc, request, split, absent).await;
+        if !rpc.idempotent
+            && let Some(uid) = uid
+            && let Some(cache) = client.cache()
+        {
+            cache.invalidate(rpc.class, uid).await;
+        }
+        result
     }
     .instrument(span.clone())
     .await;

@@ -46,6 +46,15 @@ into_wire_identity!(
     Vec<bool>
 );
 
+/// Indices and counts travel as `int32`: one above `i32::MAX` is refused, not wrapped.
+impl IntoWire<i32> for u32 {
+    fn into_wire(self, _: &Client) -> crate::Result<i32> {
+        i32::try_from(self).map_err(|_| {
+            crate::Error::invalid(format!("{self} does not fit OsiriX's 32-bit index"))
+        })
+    }
+}
+
 impl IntoWire<String> for &str {
     fn into_wire(self, _: &Client) -> crate::Result<String> {
         Ok(self.to_owned())
