@@ -48,7 +48,7 @@ pub use classes::{
     Argb, BrowserController, DcmPix, DicomImage, DicomSeries, DicomStudy, GreySource, Mask,
     Orientation, PixelImage, Plane, Point, RenderingMode, RgbChannel, Roi, RoiColor, RoiKind,
     RoiSpec, RoiStats, RoiValue, Selection, SeriesSummary, Shape, Spacing, Vector3, Version,
-    ViewerController, VrController, WindowLevel,
+    ViewerController, Volume, VrController, WindowLevel,
 };
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES, HttpService};
 pub use error::{BoxError, Error, Result, TimeoutScope};

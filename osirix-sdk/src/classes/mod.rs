@@ -18,6 +18,7 @@ mod roi;
 mod roi_spec;
 mod viewer_controller;
 mod viewers;
+mod volume;
 
 pub use browser_controller::{BrowserController, Selection};
 pub use dcm_pix::{DcmPix, GreySource, RgbChannel, RoiStats, RoiValue};
@@ -31,3 +32,4 @@ pub use roi::{Roi, RoiColor, RoiKind};
 pub use roi_spec::RoiSpec;
 pub use viewer_controller::{RenderingMode, ViewerController, WindowLevel};
 pub use viewers::VrController;
+pub use volume::Volume;
