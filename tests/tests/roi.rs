@@ -267,7 +267,10 @@ async fn a_deleted_roi_is_gone() {
     let f = Fixture::demo().await;
     let viewer = open(&f).await;
     let roi = pencil(&viewer).await;
-    assert_eq!(viewer.roi_list(0).await.unwrap()[1], [roi.clone()]);
+    assert_eq!(
+        viewer.roi_list(0).await.unwrap()[1],
+        std::slice::from_ref(&roi)
+    );
     roi.delete().await.expect("delete");
     assert!(viewer.roi_list(0).await.unwrap()[1].is_empty());
     let err = roi.name().await.expect_err("deleted");

@@ -204,7 +204,7 @@ async fn opening_refuses_what_osirix_would_not_open_before_any_call() {
     );
     assert_invalid(
         &browser
-            .open_viewer_4d(&[images.clone()])
+            .open_viewer_4d(std::slice::from_ref(&images))
             .await
             .expect_err("one frame"),
         "at least two frames",
