@@ -98,6 +98,11 @@ pub enum Mode {
     },
     /// Never answers (the call stays open until the client gives up).
     Hang,
+    /// Status 1 with this message, and a valid payload (OsiriX's `DCMPixROIValues` reports
+    /// `"Could not compute indices"` so, with partial arrays).
+    SuccessWithMessage(String),
+    /// Status 1 and a one-pixel ARGB image (`DCMPixImage`) of these four values.
+    Argb([i32; 4]),
 }
 
 impl Mode {
@@ -305,6 +310,10 @@ impl Hostile {
             })),
             Mode::Grpc(code, message) => Err(Status::new(*code, message.clone())),
             Mode::Hang => std::future::pending().await,
+            Mode::SuccessWithMessage(message) => Ok(Some(proto::Status {
+                status: 1,
+                message: message.clone(),
+            })),
             _ => Ok(ok_status()),
         }
     }
@@ -410,6 +419,40 @@ impl OsiriXService for Hostile {
         Ok(Response::new(proto::DicomSeriesImagesResponse {
             status,
             images,
+        }))
+    }
+
+    async fn dcm_pix_image(
+        &self,
+        _: Request<proto::DcmPix>,
+    ) -> Result<Response<proto::DcmPixImageResponse>, Status> {
+        let mode = self.shared.mode();
+        let status = self.status(&mode).await?;
+        let argb = match mode {
+            Mode::Argb(argb) => argb,
+            _ => [255, 1, 2, 3],
+        };
+        Ok(Response::new(proto::DcmPixImageResponse {
+            status,
+            rows: 1,
+            columns: 1,
+            is_argb: true,
+            image_data_float: Vec::new(),
+            image_data_argb: argb.to_vec(),
+        }))
+    }
+
+    async fn dcm_pix_roi_values(
+        &self,
+        _: Request<proto::DcmPixRoiValuesRequest>,
+    ) -> Result<Response<proto::DcmPixRoiValuesResponse>, Status> {
+        let mode = self.shared.mode();
+        let status = self.status(&mode).await?;
+        Ok(Response::new(proto::DcmPixRoiValuesResponse {
+            status,
+            values: vec![1.0, 2.0],
+            row_indices: vec![0, 0],
+            column_indices: vec![0, 1],
         }))
     }
 

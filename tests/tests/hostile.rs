@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use osirix_sdk::chrono::{NaiveDate, Timelike};
 use osirix_sdk::{
-    CacheConfig, Client, DicomSeries, DicomStudy, Error, Result, RetryConfig, TimeoutScope,
+    CacheConfig, Client, DcmPix, DicomSeries, DicomStudy, Error, Result, RetryConfig, Roi,
+    TimeoutScope,
 };
 use tests::hostile::{
     BROWSER_UID, BUNDLE_NAME, HostileServer, IMAGE_UIDS, Mode, RawTcp, RawTcpServer, SERIES_UID,
@@ -723,5 +724,40 @@ async fn concurrent_callers_of_a_failing_read_all_get_the_typed_error() {
     let results = within(futures_util::future::join_all((0..64).map(|_| s.date()))).await;
     for result in results {
         malformed(result, "DicomSeriesDate");
+    }
+}
+
+#[tokio::test]
+async fn a_success_with_a_message_is_a_failure_not_a_partial_value() {
+    let server = HostileServer::start(Mode::Valid).await;
+    let client = client(&server);
+    let pix = DcmPix::from_uid(&client, SERIES_UID).unwrap();
+    let roi = Roi::from_uid(&client, STUDY_UID).unwrap();
+    assert_eq!(within(pix.roi_values(&roi)).await.unwrap().len(), 2);
+    server.set_mode(Mode::SuccessWithMessage("Could not compute indices".into()));
+    let err = within(pix.roi_values(&roi))
+        .await
+        .expect_err("partial values");
+    assert!(
+        matches!(&err, Error::Osirix { rpc: "DCMPixROIValues", message } if message == "Could not compute indices"),
+        "{err:?}"
+    );
+    let err = within(series(&client).number_of_images())
+        .await
+        .expect_err("any RPC");
+    assert!(err.is_osirix(), "{err:?}");
+}
+
+#[tokio::test]
+async fn argb_values_outside_a_byte_are_malformed() {
+    let server = HostileServer::start(Mode::Argb([255, 0, 128, 255])).await;
+    let client = client(&server);
+    let pix = DcmPix::from_uid(&client, SERIES_UID).unwrap();
+    let image = within(pix.image()).await.expect("in range");
+    assert_eq!(image.as_argb().expect("argb")[(0, 0)], [255, 0, 128, 255]);
+    for bad in [[256, 0, 0, 0], [0, -1, 0, 0]] {
+        server.set_mode(Mode::Argb(bad));
+        let err = malformed(within(pix.image()).await, "DCMPixImage");
+        assert!(err.to_string().contains("0–255"), "{err}");
     }
 }
