@@ -2,7 +2,7 @@
 
 use crate::classes::geometry::{Point, finite};
 use crate::value::{FromWire, Malformed};
-use crate::{Client, DcmPix, Result};
+use crate::{Client, DcmPix, Mask, Result, RoiStats, RoiValue};
 
 crate::osirix_class! {
     /// A region of interest (`ROI`); from [`ViewerController::new_roi`](crate::ViewerController::new_roi),
@@ -91,6 +91,30 @@ crate::osirix_class! {
 }
 
 impl Roi {
+    /// OsiriX's statistics of the ROI on its own DCMPix ([`DcmPix::compute_roi`] of [`Roi::pix`]).
+    ///
+    /// # Errors
+    /// Those of [`Roi::pix`] and [`DcmPix::compute_roi`].
+    pub async fn stats(&self) -> Result<RoiStats> {
+        self.pix().await?.compute_roi(self).await
+    }
+
+    /// The ROI's pixel values on its own DCMPix ([`DcmPix::roi_values`] of [`Roi::pix`]).
+    ///
+    /// # Errors
+    /// Those of [`Roi::pix`] and [`DcmPix::roi_values`].
+    pub async fn values(&self) -> Result<Vec<RoiValue>> {
+        self.pix().await?.roi_values(self).await
+    }
+
+    /// The ROI's mask on its own DCMPix ([`DcmPix::map_from_roi`] of [`Roi::pix`]).
+    ///
+    /// # Errors
+    /// Those of [`Roi::pix`] and [`DcmPix::map_from_roi`].
+    pub async fn mask(&self) -> Result<Mask> {
+        self.pix().await?.map_from_roi(self).await
+    }
+
     /// Rotates the points by `degrees` about `centre` (clockwise on screen for a positive angle, since rows
     /// grow downwards). A rectangle or oval becomes a closed polygon.
     ///
