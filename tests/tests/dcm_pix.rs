@@ -235,7 +235,10 @@ async fn statistics_values_and_maps_of_a_mask_are_computed_by_hand() {
     // The same through the ROI, which finds its own DCMPix.
     assert_eq!(roi.stats().await.expect("stats"), stats);
     assert_eq!(roi.values().await.expect("values"), values);
-    assert_eq!(roi.mask().await.expect("mask"), pix.map_from_roi(&roi).await.expect("map"));
+    assert_eq!(
+        roi.mask().await.expect("mask"),
+        pix.map_from_roi(&roi).await.expect("map")
+    );
 
     // The mask covers exactly those 8 pixels of this slice (any slice's pix may be asked).
     let map = o.pix[3].map_from_roi(&roi).await.expect("map");

@@ -179,9 +179,11 @@ pub struct RoiStats {
     pub min: f32,
     /// The largest value (0 when N = 0).
     pub max: f32,
-    /// m3 / m2^1.5 with the moments m_k = Σ(v − mean)^k / (N − 1); 0 when N < 2.
+    /// m3 / m2^1.5 with the moments m_k = Σ(v − mean)^k / (N − 1); 0 when N < 2, NaN when every value is
+    /// the same (m2 = 0).
     pub skewness: f32,
-    /// The excess kurtosis m4 / m2² − 3, with the same moments; 0 when N < 2.
+    /// The excess kurtosis m4 / m2² − 3, with the same moments; 0 when N < 2, NaN when every value is the
+    /// same.
     pub kurtosis: f32,
 }
 
