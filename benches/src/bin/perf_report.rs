@@ -37,6 +37,8 @@ struct Sizes {
     walk_runs: usize,
     warm_per_cold: usize,
     walk_spec: DemoSpec,
+    /// Interleaved (SDK volume, raw loop) pairs.
+    volume_runs: usize,
 }
 
 const FULL: Sizes = Sizes {
@@ -47,6 +49,7 @@ const FULL: Sizes = Sizes {
     walk_runs: 5,
     warm_per_cold: 3,
     walk_spec: WALK_SPEC,
+    volume_runs: 20,
 };
 
 const QUICK: Sizes = Sizes {
@@ -57,6 +60,16 @@ const QUICK: Sizes = Sizes {
     walk_runs: 3,
     warm_per_cold: 3,
     walk_spec: QUICK_WALK_SPEC,
+    volume_runs: 5,
+};
+
+/// The volume measurements' database: one frame of 40 slices of 256 × 256 pixels.
+const VOLUME_SPEC: DemoSpec = DemoSpec {
+    studies: 1,
+    series_per_study: 1,
+    images_per_series: 40,
+    image_size: 256,
+    ..DemoSpec::DEFAULT
 };
 
 /// A target on one number.
@@ -153,6 +166,11 @@ fn main() -> ExitCode {
     coalescing(&rt, &server, sizes, &mut report);
     progress("fan-out: summary() against the accessors one by one, cache disabled");
     fanout(&rt, &server, sizes, &mut report);
+    drop(server);
+
+    progress("volume: ViewerController::volume against a raw loop of DCMPixImage (interleaved)");
+    let server = Server::start(VOLUME_SPEC);
+    volumes(&rt, &server, sizes, &mut report);
     drop(server);
 
     let spec = sizes.walk_spec;
@@ -290,6 +308,87 @@ fn calls(rt: &Runtime, server: &Server, sizes: &Sizes, report: &mut Report) {
         "hit_call_us",
         micros(hit_med),
         format!("cache hit, median of batches of {batch}, µs"),
+    );
+}
+
+/// `volume_over_raw` and `volume_mb_per_s`: every slice of a viewer frame through `ViewerController::volume`
+/// (uncached client: every call is an RPC) against the raw tonic client calling `DCMPixImage` slice after slice
+/// into one buffer, interleaved, after one unmeasured run that has the emulator decode every file.
+fn volumes(rt: &Runtime, server: &Server, sizes: &Sizes, report: &mut Report) {
+    let url = server.url();
+    let (raw, client) =
+        rt.block_on(async { (raw_client(&url).await, uncached_client(&url).await) });
+    let (viewer, uids) = rt.block_on(async {
+        let series = first_series(&client).await;
+        let browser = client.current_browser().await.expect("browser");
+        let viewer = browser.open_viewer(&series).await.expect("viewer");
+        let pix = viewer.pix_list(0).await.expect("pix list");
+        let uids: Vec<String> = pix.iter().map(|p| p.uid().to_owned()).collect();
+        (viewer, uids)
+    });
+    let raw_volume = |raw: &benches::RawClient| {
+        let uids = &uids;
+        let mut raw = raw.clone();
+        async move {
+            let mut data: Vec<f32> = Vec::new();
+            for uid in uids {
+                let request = osirix_sdk::proto::DcmPix {
+                    osirixrpc_uid: uid.clone(),
+                };
+                let image = raw
+                    .dcm_pix_image(request)
+                    .await
+                    .expect("DCMPixImage")
+                    .into_inner();
+                assert_eq!(
+                    image.status.map(|s| s.status),
+                    Some(1),
+                    "DCMPixImage succeeds"
+                );
+                data.extend_from_slice(&image.image_data_float);
+            }
+            data
+        }
+    };
+    let warm = rt.block_on(viewer.volume(0)).expect("volume");
+    assert_eq!(rt.block_on(raw_volume(&raw)), warm.data, "the same pixels");
+    let bytes = (warm.data.len() * size_of::<f32>()) as f64;
+    let (mut sdk_times, mut raw_times) = (Vec::new(), Vec::new());
+    for run in 0..sizes.volume_runs {
+        for step in 0..2 {
+            if (run + step) % 2 == 0 {
+                let (elapsed, volume) = rt.block_on(timed(viewer.volume(0)));
+                std::hint::black_box(volume.expect("volume"));
+                sdk_times.push(elapsed);
+            } else {
+                let (elapsed, data) = rt.block_on(timed(raw_volume(&raw)));
+                std::hint::black_box(data);
+                raw_times.push(elapsed);
+            }
+        }
+    }
+    let (sdk, raw_med) = (median(&mut sdk_times), median(&mut raw_times));
+    let slices = uids.len();
+    report.metric(
+        "volume_over_raw",
+        ratio(sdk, raw_med),
+        Some(Target::AtMost(1.0)),
+        format!(
+            "volume() / raw DCMPixImage loop, {slices} slices of 256 × 256, medians of {} each",
+            sizes.volume_runs
+        ),
+    );
+    report.metric(
+        "volume_mb_per_s",
+        bytes / 1e6 / sdk.as_secs_f64(),
+        None,
+        "volume() throughput, MB of f32 pixels per second, median",
+    );
+    report.detail("volume_ms", millis(sdk), "volume(), median, ms");
+    report.detail(
+        "raw_volume_ms",
+        millis(raw_med),
+        "raw DCMPixImage loop, median, ms",
     );
 }
 
