@@ -17,7 +17,9 @@
 //!   stale handles ([`RunningEmulator::forget`]); [`testing`] is the fixture for tests of OsiriXgrpc
 //!   clients.
 //!
-//! The behaviour it reproduces is written down in `docs/osirix-behaviour.md` of the repository.
+//! The behaviour it reproduces is written down in `docs/osirix-behaviour.md` of the repository. Feature `tls`
+//! (off by default; OsiriX has no TLS) adds `EmulatorBuilder::tls`, for testing clients that connect through
+//! a TLS proxy.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
