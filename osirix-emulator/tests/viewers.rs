@@ -732,41 +732,6 @@ async fn windows_come_to_the_front_and_close_with_their_objects() {
 }
 
 #[tokio::test]
-async fn the_3d_calls_wait_for_the_3d_stage() {
-    let mut f = Fixture::demo().await;
-    let v = open(&mut f, 0, 1).await;
-    assert!(
-        call!(f.client, viewer_controller_vr_controllers(v.clone()))
-            .vr_controllers
-            .is_empty()
-    );
-    for mode in ["vr", "mip", "", "Surface"] {
-        fails!(
-            f.client,
-            viewer_controller_open_vr_viewer_for_mode(
-                proto::ViewerControllerOpenVrViewerForModeRequest {
-                    viewer_controller: vc(&v),
-                    mode: mode.into()
-                }
-            ),
-            "Unavailable mode"
-        );
-    }
-    for mode in ["VR", "MIP"] {
-        fails!(
-            f.client,
-            viewer_controller_open_vr_viewer_for_mode(
-                proto::ViewerControllerOpenVrViewerForModeRequest {
-                    viewer_controller: vc(&v),
-                    mode: mode.into()
-                }
-            ),
-            "3D windows (VR and MIP) are not supported by this emulator yet"
-        );
-    }
-}
-
-#[tokio::test]
 async fn every_scene_rpc_fails_not_cached_for_bad_uids() {
     let mut f = Fixture::demo().await;
     let study_uid = f.emulator.uid_of_study(0).expect("cached");
