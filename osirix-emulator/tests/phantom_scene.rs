@@ -440,7 +440,7 @@ async fn the_upstream_flow_on_the_phantom() {
         let listed = call!(f.client, viewer_controller_vr_controllers(v.clone())).vr_controllers;
         assert_eq!(
             listed,
-            [opened.clone()],
+            std::slice::from_ref(&opened),
             "exactly one VRController per viewer"
         );
         vr.push(opened);
