@@ -1,6 +1,7 @@
 //! What a person does at OsiriX's screen, for tests: open a series in a viewer, open a 3D window on it,
-//! bring a window to the front, select ROIs, move a 3D window's movie slider, close a window. These change the scene as OsiriX's user interface would, without
-//! registering anything in the uid cache: an object gets a uid when an RPC returns it, as in OsiriX.
+//! bring a window to the front, select ROIs, move a 3D window's movie slider, close a window. These change
+//! the scene as OsiriX's user interface would, without registering anything in the uid cache: an object
+//! gets a uid when an RPC returns it, as in OsiriX.
 //!
 //! Objects are named by [`ObjectRef`]; [`RunningEmulator::lookup`] and [`RunningEmulator::uid_of`] convert
 //! between them and uids.
