@@ -41,6 +41,7 @@ pub enum Error {
     #[error("cannot read the listening address")]
     LocalAddr(#[source] std::io::Error),
     /// The server's TLS configuration was rejected.
+    #[cfg(feature = "tls")]
     #[error("invalid TLS configuration")]
     Tls(#[source] tonic::transport::Error),
     /// The gRPC server stopped with an error.

@@ -8,16 +8,19 @@
 //! - The scene: viewers opened on database images (2D, 4D), their DCMPix with pixels decoded from the files
 //!   when first asked for, and ROIs with OsiriX's geometry, all in one uid cache shared by every connection
 //!   and every listening address ([`EmulatorBuilder::start_all`]).
-//! - [`Emulator::builder`] serves it over gRPC with OsiriX's answers and failure strings for the Osirix,
-//!   BrowserController, DicomStudy, DicomSeries, DicomImage, ViewerController, DCMPix and ROI RPCs, plus
-//!   the standard health and reflection services. The VRController and ROIVolume RPCs answer gRPC
-//!   UNIMPLEMENTED.
-//! - [`RunningEmulator`] is the test harness: what a person does at the screen (open a series, bring a
-//!   window to the front, select ROIs, close a window), imports, call counters, [`Faults`], serial mode and
-//!   stale handles ([`RunningEmulator::forget`]); [`testing`] is the fixture for tests of OsiriXgrpc
-//!   clients.
+//! - The scene also holds 3D (VR and MIP) windows opened on viewers, with the ROI volumes built from
+//!   the viewers' ROIs when they open.
+//! - [`Emulator::builder`] serves it over gRPC with OsiriX's answers and failure strings for all 141 RPCs
+//!   (Osirix, BrowserController, DicomStudy, DicomSeries, DicomImage, ViewerController, DCMPix, ROI,
+//!   VRController and ROIVolume), plus the standard health and reflection services.
+//! - [`RunningEmulator`] is the test harness: what a person does at the screen (open a series, open a 3D
+//!   window, bring a window to the front, select ROIs, close a window), imports, call counters,
+//!   [`Faults`], serial mode and stale handles ([`RunningEmulator::forget`]); [`testing`] is the fixture
+//!   for tests of OsiriXgrpc clients.
 //!
-//! The behaviour it reproduces is written down in `docs/osirix-behaviour.md` of the repository.
+//! The behaviour it reproduces is written down in `docs/osirix-behaviour.md` of the repository. Feature `tls`
+//! (off by default; OsiriX has no TLS) adds `EmulatorBuilder::tls`, for testing clients that connect through
+//! a TLS proxy.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -65,6 +68,7 @@ pub use file_guard::MAX_SEQUENCE_DEPTH;
 pub use import::ImportReport;
 pub use pixels::DEFAULT_PIXEL_MEMORY;
 pub use registry::{Class, ObjectRef};
+pub use scene::RenderingMode;
 pub use server::{
     DEFAULT_BUNDLE_NAME, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_LIST_SIZE,

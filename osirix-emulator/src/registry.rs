@@ -244,6 +244,11 @@ impl Registry {
         true
     }
 
+    /// Every object that has a uid, once each.
+    pub(crate) fn objects(&self) -> impl Iterator<Item = ObjectRef> + '_ {
+        self.current.keys().copied()
+    }
+
     /// Every uid in the table, in arbitrary (hash) order, like OsiriX's map table.
     pub(crate) fn uids(&self) -> Vec<String> {
         self.by_uid.keys().cloned().collect()

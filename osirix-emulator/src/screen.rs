@@ -1,12 +1,14 @@
-//! What a person does at OsiriX's screen, for tests: open a series in a viewer, bring a window to the
-//! front, select ROIs, close a window. These change the scene as OsiriX's user interface would, without
-//! registering anything in the uid cache: an object gets a uid when an RPC returns it, as in OsiriX.
+//! What a person does at OsiriX's screen, for tests: open a series in a viewer, open a 3D window on it,
+//! bring a window to the front, select ROIs, move a 3D window's movie slider, close a window. These change
+//! the scene as OsiriX's user interface would, without registering anything in the uid cache: an object
+//! gets a uid when an RPC returns it, as in OsiriX.
 //!
 //! Objects are named by [`ObjectRef`]; [`RunningEmulator::lookup`] and [`RunningEmulator::uid_of`] convert
 //! between them and uids.
 
 use crate::registry::ObjectRef;
-use crate::scene::Window;
+use crate::scene::{RenderingMode, Window};
+use crate::service::NoVrWindow;
 use crate::{Error, RunningEmulator, service};
 
 impl RunningEmulator {
@@ -66,7 +68,73 @@ impl RunningEmulator {
             .collect()
     }
 
-    /// Brings a window (a viewer or a 3D window) in front of the others, as a click on it does.
+    /// Opens a 3D window on a viewer, as OsiriX's "3D Volume Rendering" ([`RenderingMode::Vr`]) and
+    /// "3D MIP" ([`RenderingMode::Mip`]) menu items do: the viewer's 3D window comes to the front in `mode`
+    /// if it has one; otherwise a new one opens in front, with the viewer's window level and width and the
+    /// ROI volumes of the ROIs drawn so far (see docs/osirix-behaviour.md, *VR windows and ROI volumes*).
+    /// Returns the 3D window.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoSuchObject`] when `viewer` is not an open viewer, [`Error::Refused`] with OsiriX's alert
+    /// when it opens no 3D window (data that is not volumic in every frame, no slice interval or pixel
+    /// spacing, or a first image that cannot be decoded).
+    pub async fn open_vr_window(
+        &self,
+        viewer: ObjectRef,
+        mode: RenderingMode,
+    ) -> Result<ObjectRef, Error> {
+        let ObjectRef::Viewer(id) = viewer else {
+            return Err(Error::NoSuchObject(viewer));
+        };
+        let state = std::sync::Arc::clone(self.state());
+        let opened = tokio::task::spawn_blocking(move || service::open_vr_window(&state, id, mode))
+            .await
+            .map_err(|e| Error::Refused(format!("the 3D window could not be opened: {e}")))?;
+        match opened {
+            Ok(vr) => Ok(ObjectRef::VrController(vr)),
+            Err(NoVrWindow::Failure(_)) => Err(Error::NoSuchObject(viewer)),
+            Err(NoVrWindow::Refused(reason)) => Err(Error::Refused(reason)),
+        }
+    }
+
+    /// The 3D windows on screen, front to back.
+    pub fn vr_windows(&self) -> Vec<ObjectRef> {
+        let world = self.state().world();
+        world
+            .scene
+            .vr_windows_front_to_back()
+            .into_iter()
+            .map(ObjectRef::VrController)
+            .collect()
+    }
+
+    /// Moves a 3D window's movie slider to frame `frame` (0-based): `VRControllerROIVolumes` then lists
+    /// that frame's ROI volumes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoSuchObject`] when `vr` is not an open 3D window, [`Error::Refused`] when it has no frame
+    /// `frame`.
+    pub fn set_vr_frame(&self, vr: ObjectRef, frame: usize) -> Result<(), Error> {
+        let mut world = self.state().world();
+        let ObjectRef::VrController(id) = vr else {
+            return Err(Error::NoSuchObject(vr));
+        };
+        let window = world.scene.vr_mut(id).ok_or(Error::NoSuchObject(vr))?;
+        if frame >= window.volumes.len() {
+            return Err(Error::Refused(format!(
+                "frame {frame} is out of range: the 3D window has {} frame(s)",
+                window.volumes.len()
+            )));
+        }
+        window.frame = frame;
+        Ok(())
+    }
+
+    /// Brings a window (a viewer or a 3D window) in front of the others, as a click on it does. A viewer
+    /// that comes to the front makes every other viewer with as many frames show its frame (see
+    /// docs/osirix-behaviour.md, *Viewers*).
     ///
     /// # Errors
     ///
@@ -75,14 +143,17 @@ impl RunningEmulator {
         let mut world = self.state().world();
         let window = match window {
             ObjectRef::Viewer(id) if world.scene.viewer(id).is_some() => Window::Viewer(id),
+            ObjectRef::VrController(id) if world.scene.vr(id).is_some() => Window::Vr(id),
             _ => return Err(Error::NoSuchObject(window)),
         };
-        world.scene.windows.bring_to_front(window);
+        world.scene.focus(window);
         Ok(())
     }
 
-    /// Closes a window, as its close button does: a viewer leaves the cache with every DCMPix and ROI of
-    /// every frame, exactly as `ViewerControllerCloseViewer` makes it.
+    /// Closes a window, as its close button does. A viewer leaves the cache with every DCMPix and ROI of
+    /// every frame, exactly as `ViewerControllerCloseViewer` makes it, and its 3D windows close with it. A
+    /// 3D window's VRController leaves the cache; its ROI volumes are gone, their uids left in the cache
+    /// until the next removal.
     ///
     /// # Errors
     ///
@@ -91,8 +162,11 @@ impl RunningEmulator {
         let mut world = self.state().world();
         match window {
             ObjectRef::Viewer(id) if world.scene.viewer(id).is_some() => {
-                let gone = world.scene.close_viewer(id);
-                world.evict(gone);
+                world.close_viewer(id);
+                Ok(())
+            }
+            ObjectRef::VrController(id) if world.scene.vr(id).is_some() => {
+                world.close_vr(id);
                 Ok(())
             }
             _ => Err(Error::NoSuchObject(window)),

@@ -9,7 +9,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tonic::transport::{Server, ServerTlsConfig};
+use tonic::transport::Server;
+#[cfg(feature = "tls")]
+use tonic::transport::ServerTlsConfig;
 
 use crate::Error;
 use crate::connections::{self, ActivityLayer, ConnectionLimits, Registry};
@@ -69,6 +71,7 @@ impl Emulator {
             database_folder: None,
             pixel_memory: DEFAULT_PIXEL_MEMORY,
             serial: false,
+            #[cfg(feature = "tls")]
             tls: None,
             version: DEFAULT_VERSION.to_owned(),
             bundle_name: DEFAULT_BUNDLE_NAME.to_owned(),
@@ -124,6 +127,7 @@ pub struct EmulatorBuilder {
     database_folder: Option<PathBuf>,
     pixel_memory: usize,
     serial: bool,
+    #[cfg(feature = "tls")]
     tls: Option<ServerTlsConfig>,
     version: String,
     bundle_name: String,
@@ -169,7 +173,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Serves over TLS instead of plain HTTP/2 (OsiriX itself has no TLS). Defaults to no TLS.
+    /// Serves over TLS instead of plain HTTP/2 (OsiriX itself has no TLS). Defaults to no TLS. Needs the
+    /// crate's `tls` feature.
+    #[cfg(feature = "tls")]
     pub fn tls(mut self, tls: ServerTlsConfig) -> Self {
         self.tls = Some(tls);
         self
@@ -247,7 +253,7 @@ impl EmulatorBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Bind`] if the address cannot be bound, [`Error::Tls`] if the TLS configuration is rejected.
+    /// [`Error::Bind`] if the address cannot be bound, `Error::Tls` (with the `tls` feature) if the TLS configuration is rejected.
     pub async fn start(self, addr: SocketAddr) -> Result<RunningEmulator, Error> {
         self.start_all(&[addr]).await
     }
@@ -257,7 +263,7 @@ impl EmulatorBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Bind`] if an address cannot be bound (or none is given), [`Error::Tls`] if the TLS
+    /// [`Error::Bind`] if an address cannot be bound (or none is given), `Error::Tls` (with the `tls` feature) if the TLS
     /// configuration is rejected.
     pub async fn start_all(self, addrs: &[SocketAddr]) -> Result<RunningEmulator, Error> {
         let mut listeners = Vec::with_capacity(addrs.len());
@@ -274,7 +280,7 @@ impl EmulatorBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::LocalAddr`] if the listener's address cannot be read, [`Error::Tls`] if the TLS
+    /// [`Error::LocalAddr`] if the listener's address cannot be read, `Error::Tls` (with the `tls` feature) if the TLS
     /// configuration is rejected.
     pub async fn start_on(self, listener: TcpListener) -> Result<RunningEmulator, Error> {
         self.start_on_all(vec![listener]).await
@@ -284,7 +290,7 @@ impl EmulatorBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::LocalAddr`] if a listener's address cannot be read (or none is given), [`Error::Tls`] if
+    /// [`Error::LocalAddr`] if a listener's address cannot be read (or none is given), `Error::Tls` (with the `tls` feature) if
     /// the TLS configuration is rejected.
     pub async fn start_on_all(self, listeners: Vec<TcpListener>) -> Result<RunningEmulator, Error> {
         let addrs = listeners
@@ -305,13 +311,17 @@ impl EmulatorBuilder {
             PixelCache::new(self.pixel_memory),
         ));
         let control = Arc::new(Control::new(self.serial, self.fault_seed));
+        #[cfg(feature = "tls")]
         let tls = self.tls.is_some();
+        #[cfg(not(feature = "tls"))]
+        let tls = false;
         let mut server = Server::builder()
             .max_concurrent_streams(self.max_concurrent_streams)
             .http2_max_header_list_size(self.max_header_list_size);
         if let Some(limit) = self.request_timeout {
             server = server.timeout(limit);
         }
+        #[cfg(feature = "tls")]
         if let Some(config) = self.tls {
             server = server.tls_config(config).map_err(Error::Tls)?;
         }
@@ -625,7 +635,9 @@ mod tests {
         assert_eq!(b.handshake_timeout, Some(Duration::from_secs(10)));
         assert_eq!(b.idle_timeout, Some(Duration::from_secs(300)));
         assert_eq!(b.request_timeout, Some(Duration::from_secs(300)));
-        assert!(!b.serial && b.tls.is_none() && b.fault_seed == 0);
+        assert!(!b.serial && b.fault_seed == 0);
+        #[cfg(feature = "tls")]
+        assert!(b.tls.is_none());
         assert_eq!(
             (b.version.as_str(), b.bundle_name.as_str()),
             ("14.0.0", "OsiriX MD")

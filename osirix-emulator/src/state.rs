@@ -87,6 +87,41 @@ impl World {
             self.registry.evict(object);
         }
     }
+
+    /// Removes the uids of objects that are gone without an eviction of their own (the ROI volumes of a
+    /// closed 3D window). OsiriX purges such dead keys after each removal event; objects freed during an
+    /// event are still alive at its purge, so their keys stay until the next one.
+    fn purge_dead(&mut self) {
+        let dead: Vec<ObjectRef> = self
+            .registry
+            .objects()
+            .filter(|&object| !self.is_live(object))
+            .collect();
+        self.evict(dead);
+    }
+
+    /// Closes a 2D viewer, as its close button or `ViewerControllerCloseViewer` does: its DCMPix, ROIs, the
+    /// viewer and its 3D windows leave the cache (see [`Scene::close_viewer`]).
+    pub(crate) fn close_viewer(&mut self, id: u64) {
+        self.purge_dead();
+        let gone = self.scene.close_viewer(id);
+        self.evict(gone);
+    }
+
+    /// Closes a 3D window: its VRController leaves the cache; its ROI volumes become dead keys.
+    pub(crate) fn close_vr(&mut self, id: u64) {
+        self.purge_dead();
+        let gone = self.scene.close_vr(id);
+        self.evict(gone);
+    }
+
+    /// Deletes an ROI: it leaves its slice and the cache.
+    pub(crate) fn delete_roi(&mut self, id: u64) {
+        self.purge_dead();
+        if self.scene.delete_roi(id) {
+            self.evict([ObjectRef::Roi(id)]);
+        }
+    }
 }
 
 /// The shared state of one running emulator.

@@ -305,6 +305,20 @@ pub fn roi(uid: impl Into<String>) -> proto::Roi {
     }
 }
 
+/// A `VRController` handle.
+pub fn vr_controller(uid: impl Into<String>) -> proto::VrController {
+    proto::VrController {
+        osirixrpc_uid: uid.into(),
+    }
+}
+
+/// An `ROIVolume` handle.
+pub fn roi_volume(uid: impl Into<String>) -> proto::RoiVolume {
+    proto::RoiVolume {
+        osirixrpc_uid: uid.into(),
+    }
+}
+
 /// Asserts an in-band success (status 1, empty message).
 #[track_caller]
 pub fn assert_ok(status: &Option<Status>) {
@@ -398,12 +412,14 @@ macro_rules! table {
 /// Every RPC whose first handle is of `class`, called with `uid` as that handle and proto3 defaults for
 /// every other field, with its status: for table-driven tests of `"No <Class> cached"`.
 ///
-/// Covers the classes the emulator serves: BrowserController, DicomStudy, DicomSeries, DicomImage,
-/// ViewerController, DCMPix and ROI. An RPC with side effects (close, delete) has none for an unknown uid.
+/// Covers every class with handle RPCs: BrowserController, DicomStudy, DicomSeries, DicomImage,
+/// ViewerController, DCMPix, ROI, VRController and ROIVolume. An RPC with side effects (close, delete) has
+/// none for an unknown uid. The VRController table sends no ROI volume to `DisplayROIVolume` and
+/// `HideROIVolume`, which check the 3D window first.
 ///
 /// # Panics
 ///
-/// When an RPC does not answer gRPC OK, or for another class.
+/// When an RPC does not answer gRPC OK.
 pub async fn statuses(
     client: &mut Client,
     class: Class,
@@ -424,7 +440,10 @@ pub async fn statuses(
         }
         Class::DcmPix => pix_statuses(client, proto::DcmPix { osirixrpc_uid: id }).await,
         Class::Roi => roi_statuses(client, proto::Roi { osirixrpc_uid: id }).await,
-        other => panic!("no table of {} RPCs yet", other.name()),
+        Class::VrController => vr_statuses(client, proto::VrController { osirixrpc_uid: id }).await,
+        Class::RoiVolume => {
+            roi_volume_statuses(client, proto::RoiVolume { osirixrpc_uid: id }).await
+        }
     }
 }
 
@@ -701,6 +720,78 @@ async fn roi_statuses(client: &mut Client, h: proto::Roi) -> Vec<(&'static str, 
                 roi: r.clone(),
                 points: Vec::new()
             }),
+        ]
+    )
+}
+
+async fn vr_statuses(
+    client: &mut Client,
+    h: proto::VrController,
+) -> Vec<(&'static str, Option<Status>)> {
+    let v = Some(h.clone());
+    table!(
+        client,
+        [
+            vr_controller_viewer2_d(h.clone()),
+            vr_controller_blending_controller(h.clone()),
+            vr_controller_style(h.clone()),
+            vr_controller_title(h.clone()),
+            vr_controller_roi_volumes(h.clone()),
+            vr_controller_rendering_mode(h.clone()),
+            vr_controller_set_rendering_mode(proto::VrControllerSetRenderingModeRequest {
+                vr_controller: v.clone(),
+                rendering_mode: "VR".into()
+            }),
+            vr_controller_wlww(h.clone()),
+            vr_controller_set_wlww(proto::VrControllerSetWlwwRequest {
+                vr_controller: v.clone(),
+                wl: 0.0,
+                ww: 0.0
+            }),
+            vr_controller_hide_roi_volume(proto::VrControllerHideRoiVolumeRequest {
+                vr_controller: v.clone(),
+                roi_volume: None
+            }),
+            vr_controller_display_roi_volume(proto::VrControllerDisplayRoiVolumeRequest {
+                vr_controller: v.clone(),
+                roi_volume: None
+            }),
+            vr_controller_needs_display_update(h.clone()),
+        ]
+    )
+}
+
+async fn roi_volume_statuses(
+    client: &mut Client,
+    h: proto::RoiVolume,
+) -> Vec<(&'static str, Option<Status>)> {
+    let r = Some(h.clone());
+    table!(
+        client,
+        [
+            roi_volume_texture(h.clone()),
+            roi_volume_set_texture(proto::RoiVolumeSetTextureRequest {
+                roi: r.clone(),
+                texture: false
+            }),
+            roi_volume_volume(h.clone()),
+            roi_volume_color(h.clone()),
+            roi_volume_set_color(proto::RoiVolumeSetColorRequest {
+                roi: r.clone(),
+                ..Default::default()
+            }),
+            roi_volume_opacity(h.clone()),
+            roi_volume_set_opacity(proto::RoiVolumeSetOpacityRequest {
+                roi: r.clone(),
+                opacity: 0.0
+            }),
+            roi_volume_factor(h.clone()),
+            roi_volume_set_factor(proto::RoiVolumeSetFactorRequest {
+                roi: r.clone(),
+                factor: 0.0
+            }),
+            roi_volume_name(h.clone()),
+            roi_volume_visible(h.clone()),
         ]
     )
 }

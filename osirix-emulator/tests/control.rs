@@ -455,6 +455,15 @@ async fn thousands_of_concurrent_calls() {
     assert_eq!(emu.calls("DicomStudyPaths"), 1000);
 }
 
+#[cfg(not(feature = "tls"))]
+#[test]
+fn tls() {
+    println!(
+        "skipped: serving over TLS needs the crate's `tls` feature (cargo test --features tls)"
+    );
+}
+
+#[cfg(feature = "tls")]
 #[tokio::test]
 async fn tls() {
     let certified =
@@ -491,6 +500,7 @@ async fn tls() {
 }
 
 /// A demo emulator with TLS, and the folder of its database.
+#[cfg(feature = "tls")]
 async fn demo_with_tls(
     spec: DemoSpec,
     tls: tonic::transport::ServerTlsConfig,

@@ -2,7 +2,8 @@
 //! generated client: import it into an empty database, open the 2D and 4D viewers on its images sorted by
 //! slice location, draw the upstream ROIs, and check every value a real OsiriX reported for them (the
 //! viewer indices, IM-0040 at `pix[0]`, its statistics, the 40 × 40 mask statistics, the map, the pencil's
-//! spline area, the square's flips, move and rotation), then clean up.
+//! spline area, the square's flips, move and rotation, the 3D windows and the masks' ROI volume of
+//! −29.0039 cm³), then clean up.
 //!
 //! Without `OSIRIX_PHANTOM_DIR` the test prints `skipped: ...` and passes.
 
@@ -422,6 +423,81 @@ async fn the_upstream_flow_on_the_phantom() {
     );
     assert_eq!(masks.rois.len(), 10);
 
+    // The end of test_viewer_controller.py: a VR window on the 4D viewer, a MIP one on the 2D viewer.
+    let mut vr = Vec::new();
+    for (v, mode) in [(&v4d, "VR"), (&v2d, "MIP")] {
+        let opened = call!(
+            f.client,
+            viewer_controller_open_vr_viewer_for_mode(
+                proto::ViewerControllerOpenVrViewerForModeRequest {
+                    viewer_controller: Some(v.clone()),
+                    mode: mode.into(),
+                }
+            )
+        )
+        .vr_controller
+        .expect("a VR window");
+        let listed = call!(f.client, viewer_controller_vr_controllers(v.clone())).vr_controllers;
+        assert_eq!(
+            listed,
+            std::slice::from_ref(&opened),
+            "exactly one VRController per viewer"
+        );
+        vr.push(opened);
+    }
+    let (vr4d, vr2d) = (vr[0].clone(), vr[1].clone());
+    // test_vr_controller.py
+    for (window, is_4d) in [(&vr2d, false), (&vr4d, true)] {
+        assert_eq!(
+            call!(f.client, vr_controller_style(window.clone())).style,
+            "standard"
+        );
+        let title = call!(f.client, vr_controller_title(window.clone())).title;
+        assert!(title.contains("3D Reconstruction:"), "{title}");
+        assert!(title.contains("t2_tse_sag AP"), "{title}");
+        assert_eq!(title.contains("4D"), is_4d, "{title}");
+    }
+    assert_eq!(
+        call!(f.client, vr_controller_viewer2_d(vr2d.clone())).viewer_controller,
+        Some(v2d.clone())
+    );
+    assert_eq!(
+        call!(f.client, vr_controller_blending_controller(vr4d.clone())).viewer_controller,
+        Some(v2d.clone()),
+        "the fusion was set before the window opened"
+    );
+    let volumes = call!(f.client, vr_controller_roi_volumes(vr2d.clone())).roi_volumes;
+    assert_eq!(volumes.len(), 1);
+    let volume = volumes[0].clone();
+    assert_eq!(
+        call!(f.client, roi_volume_name(volume.clone())).name,
+        "mask"
+    );
+    // test_roi_volume.py: ten 9.765625 cm² masks, the slice location falling 3.3 mm a slice.
+    near(
+        call!(f.client, roi_volume_volume(volume.clone()))
+            .volume
+            .into(),
+        -29.0039,
+        1e-4,
+    );
+    assert!(!call!(f.client, roi_volume_visible(volume.clone())).visible);
+    call!(
+        f.client,
+        vr_controller_display_roi_volume(proto::VrControllerDisplayRoiVolumeRequest {
+            vr_controller: Some(vr2d.clone()),
+            roi_volume: Some(volume.clone()),
+        })
+    );
+    assert!(call!(f.client, roi_volume_visible(volume.clone())).visible);
+    near(
+        call!(f.client, roi_volume_factor(volume.clone()))
+            .factor
+            .into(),
+        1.0,
+        1e-6,
+    );
+
     // test_dcm_pix.py: pix = 2D viewer, frame 0, pix[0] = IM-0040.
     let pix = f.pix_list(&v2d, 0).await.remove(0);
     let mask = call!(
@@ -779,6 +855,30 @@ async fn the_upstream_flow_on_the_phantom() {
         call!(f.client, osirix_displayed2_d_viewers(Empty {}))
             .viewer_controllers
             .is_empty()
+    );
+    // The VR windows closed with their viewers.
+    assert!(
+        call!(f.client, osirix_displayed_vr_controllers(Empty {}))
+            .vr_controllers
+            .is_empty()
+    );
+    assert_failed(
+        &f.client
+            .vr_controller_title(vr4d)
+            .await
+            .expect("answers")
+            .into_inner()
+            .status,
+        "No VRController cached",
+    );
+    assert_failed(
+        &f.client
+            .roi_volume_name(volume)
+            .await
+            .expect("answers")
+            .into_inner()
+            .status,
+        "No ROIVolume cached",
     );
     for (rpc, status) in [
         (

@@ -1,6 +1,7 @@
 //! Viewers on generated demo data, whose answers follow from the files: opening (2D, 4D, several frames)
 //! with the frame reversal rule, the index model and its bounds, the window, title, modality and volumic
-//! check, copies, resampling, fusion, the window order, the close cascade, and every failure string.
+//! check, copies, resampling, fusion, the window order, the key viewer's frame shown by viewers with as
+//! many frames, the close cascade, and every failure string.
 
 use osirix_emulator::demo::{DemoSpec, FIRST_SLICE, SLICE_STEP};
 use osirix_emulator::proto::{self, Empty};
@@ -732,41 +733,6 @@ async fn windows_come_to_the_front_and_close_with_their_objects() {
 }
 
 #[tokio::test]
-async fn the_3d_calls_wait_for_the_3d_stage() {
-    let mut f = Fixture::demo().await;
-    let v = open(&mut f, 0, 1).await;
-    assert!(
-        call!(f.client, viewer_controller_vr_controllers(v.clone()))
-            .vr_controllers
-            .is_empty()
-    );
-    for mode in ["vr", "mip", "", "Surface"] {
-        fails!(
-            f.client,
-            viewer_controller_open_vr_viewer_for_mode(
-                proto::ViewerControllerOpenVrViewerForModeRequest {
-                    viewer_controller: vc(&v),
-                    mode: mode.into()
-                }
-            ),
-            "Unavailable mode"
-        );
-    }
-    for mode in ["VR", "MIP"] {
-        fails!(
-            f.client,
-            viewer_controller_open_vr_viewer_for_mode(
-                proto::ViewerControllerOpenVrViewerForModeRequest {
-                    viewer_controller: vc(&v),
-                    mode: mode.into()
-                }
-            ),
-            "3D windows (VR and MIP) are not supported by this emulator yet"
-        );
-    }
-}
-
-#[tokio::test]
 async fn every_scene_rpc_fails_not_cached_for_bad_uids() {
     let mut f = Fixture::demo().await;
     let study_uid = f.emulator.uid_of_study(0).expect("cached");
@@ -793,4 +759,61 @@ async fn every_scene_rpc_fails_not_cached_for_bad_uids() {
         vec![v]
     );
     call!(f.client, dcm_pix_shape(pix));
+}
+
+#[tokio::test]
+async fn a_key_viewer_shows_its_frame_in_viewers_with_as_many_frames() {
+    let mut f = Fixture::demo().await;
+    let index = series_of_modality(&f, "MR");
+    let movie =
+        |v: &proto::ViewerController, movie_idx: i32| proto::ViewerControllerSetMovieIdxRequest {
+            viewer_controller: vc(v),
+            movie_idx,
+        };
+    let a = open(&mut f, index, 2).await;
+    let flat = open(&mut f, index, 1).await;
+    call!(f.client, viewer_controller_set_movie_idx(movie(&a, 1)));
+    call!(
+        f.client,
+        viewer_controller_set_idx(proto::ViewerControllerSetIdxRequest {
+            viewer_controller: vc(&a),
+            idx: 3
+        })
+    );
+    // A new 4D viewer of two frames opens on frame 0 and becomes key: a follows, keeping its slice.
+    let b = open(&mut f, index, 2).await;
+    assert_eq!(
+        call!(f.client, viewer_controller_movie_idx(a.clone())).movie_idx,
+        0
+    );
+    assert_eq!(call!(f.client, viewer_controller_idx(a.clone())).idx, 3);
+    // A click on a, now on frame 1, brings b to frame 1; the 2D viewer has one frame and stays.
+    call!(f.client, viewer_controller_set_movie_idx(movie(&a, 1)));
+    let key = f.emulator.lookup(&a.osirixrpc_uid).expect("cached");
+    f.emulator.bring_to_front(key).expect("open");
+    assert_eq!(
+        call!(f.client, viewer_controller_movie_idx(b.clone())).movie_idx,
+        1
+    );
+    assert_eq!(
+        call!(f.client, viewer_controller_movie_idx(flat.clone())).movie_idx,
+        0
+    );
+    // A copy opens on frame 0, which the others then show too.
+    let copy = call!(f.client, viewer_controller_copy_viewer_window(a.clone()))
+        .viewer_controller
+        .expect("a copy");
+    for v in [&copy, &a, &b] {
+        assert_eq!(
+            call!(f.client, viewer_controller_movie_idx(v.clone())).movie_idx,
+            0
+        );
+    }
+    // Closing the copy leaves a in front and key: b follows a's frame again.
+    call!(f.client, viewer_controller_set_movie_idx(movie(&a, 1)));
+    call!(f.client, viewer_controller_close_viewer(copy));
+    assert_eq!(
+        call!(f.client, viewer_controller_movie_idx(b.clone())).movie_idx,
+        1
+    );
 }

@@ -18,6 +18,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Features: `tls` (off by default) adds [`ClientBuilder::tls`] for an `https://` endpoint, through rustls and
+//! ring. OsiriX speaks plaintext, so TLS is only for a proxy in front of it; without the feature an `https://`
+//! endpoint is refused when the client is built.
+//!
 //! Where things live, leaves first (imports run one way, from the classes down to the leaves):
 //! - `rpc.rs`: what the generated code knows about one RPC; `timeout.rs`: time limits; `error/`: the error
 //!   type and how failures of the wire are classified; `retry.rs`: retries of idempotent calls;

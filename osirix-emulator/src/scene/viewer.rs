@@ -140,6 +140,30 @@ impl Viewer {
         Ok(())
     }
 
+    /// Shows frame `frame` (clamped into `0..F`), keeping the slice, as OsiriX does when another viewer's
+    /// frame is propagated to this one.
+    pub(crate) fn show_frame(&mut self, frame: usize) {
+        self.movie_idx = frame.min(self.frame_count().saturating_sub(1));
+        self.idx = self.idx.min(self.slice_count().saturating_sub(1));
+    }
+
+    /// The distinct ROI names of frame `frame`, in the order they first appear slice by slice.
+    pub(crate) fn roi_names<'a>(
+        &self,
+        frame: usize,
+        name_of: impl Fn(u64) -> Option<&'a str>,
+    ) -> Vec<&'a str> {
+        let mut names: Vec<&str> = Vec::new();
+        for roi in self.frame(frame).iter().flat_map(|s| &s.rois) {
+            if let Some(name) = name_of(*roi)
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     /// Every ROI, frame by frame, slice by slice, oldest first.
     pub(crate) fn rois(&self) -> impl Iterator<Item = u64> + '_ {
         self.frames
@@ -208,6 +232,35 @@ mod tests {
         assert_eq!(v.set_movie_idx(3), Err(IndexError::Movie));
         assert_eq!(v.set_movie_idx(-1), Err(IndexError::Movie));
         assert_eq!(IndexError::Movie.to_string(), "Invalid movie index");
+    }
+
+    #[test]
+    fn a_propagated_frame_keeps_the_slice() {
+        let mut v = viewer(3, 5, false);
+        v.set_idx(4).expect("in range");
+        v.show_frame(2);
+        assert_eq!((v.movie_idx, v.idx), (2, 4));
+        v.show_frame(9);
+        assert_eq!(v.movie_idx, 2);
+        v.show_frame(0);
+        assert_eq!((v.movie_idx, v.idx), (0, 4));
+    }
+
+    #[test]
+    fn roi_names_come_once_in_slice_order() {
+        let mut v = viewer(2, 3, false);
+        v.frames[0][0].rois = vec![10, 11];
+        v.frames[0][2].rois = vec![12, 13];
+        v.frames[1][0].rois = vec![14];
+        let name = |roi: u64| match roi {
+            10 | 13 => Some("b"),
+            11 | 12 => Some("a"),
+            14 => Some("c"),
+            _ => None,
+        };
+        assert_eq!(v.roi_names(0, name), ["b", "a"]);
+        assert_eq!(v.roi_names(1, name), ["c"]);
+        assert!(v.roi_names(5, name).is_empty());
     }
 
     #[test]

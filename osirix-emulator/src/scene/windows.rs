@@ -1,11 +1,7 @@
-//! The windows on screen, front to back: 2D viewers and (from the 3D stage on) VR windows, in one order,
-//! as OsiriX's window list has them.
+//! The windows on screen, front to back: 2D viewers and 3D (VR and MIP) windows in one order, as OsiriX's
+//! window list has them.
 
 /// A window: a 2D viewer or a 3D window.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "3D windows arrive with the VR stage")
-)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Window {
     /// A 2D viewer, by id.
@@ -42,11 +38,21 @@ impl Windows {
         })
     }
 
+    /// The 3D windows, front to back.
+    pub(crate) fn vr_windows(&self) -> impl Iterator<Item = u64> + '_ {
+        self.front_to_back.iter().filter_map(|w| match w {
+            Window::Vr(id) => Some(*id),
+            Window::Viewer(_) => None,
+        })
+    }
+
+    /// The front window, if any.
+    pub(crate) fn front(&self) -> Option<Window> {
+        self.front_to_back.first().copied()
+    }
+
     /// Every window, front to back.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "3D windows arrive with the VR stage")
-    )]
+    #[cfg(test)]
     pub(crate) fn all(&self) -> &[Window] {
         &self.front_to_back
     }
@@ -68,8 +74,12 @@ mod tests {
             windows.all(),
             [Window::Viewer(1), Window::Viewer(2), Window::Vr(7)]
         );
+        assert_eq!(windows.vr_windows().collect::<Vec<_>>(), [7]);
+        assert_eq!(windows.front(), Some(Window::Viewer(1)));
         assert!(windows.remove(Window::Viewer(2)));
         assert!(!windows.remove(Window::Viewer(2)));
         assert_eq!(windows.viewers().collect::<Vec<_>>(), [1]);
+        assert!(windows.remove(Window::Viewer(1)));
+        assert_eq!(windows.front(), Some(Window::Vr(7)));
     }
 }

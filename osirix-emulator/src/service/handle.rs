@@ -3,7 +3,7 @@
 use super::Failure;
 use crate::proto;
 use crate::registry::{Class, ObjectRef};
-use crate::scene::{Pix, Roi, Viewer};
+use crate::scene::{Pix, Roi, RoiVolume, Viewer, VrWindow};
 use crate::state::World;
 
 /// A handle message: one `osirixrpc_uid` naming an object of one class.
@@ -130,6 +130,27 @@ impl World {
             .pix(id)
             .map(|p| (id, p))
             .ok_or_else(|| Failure::not_cached(Class::DcmPix))
+    }
+
+    /// The 3D window a handle names, with its id.
+    pub(crate) fn vr(&self, handle: &proto::VrController) -> Result<(u64, &VrWindow), Failure> {
+        let id = self.resolve_id(handle)?;
+        self.scene
+            .vr(id)
+            .map(|w| (id, w))
+            .ok_or_else(|| Failure::not_cached(Class::VrController))
+    }
+
+    /// The ROI volume a handle names, with its id.
+    pub(crate) fn roi_volume(
+        &self,
+        handle: &proto::RoiVolume,
+    ) -> Result<(u64, &RoiVolume), Failure> {
+        let id = self.resolve_id(handle)?;
+        self.scene
+            .roi_volume(id)
+            .map(|v| (id, v))
+            .ok_or_else(|| Failure::not_cached(Class::RoiVolume))
     }
 
     /// The ROI a handle names, with its id.

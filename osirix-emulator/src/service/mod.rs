@@ -3,8 +3,8 @@
 //! Every served RPC answers gRPC OK with an in-band `Status` (see docs/osirix-behaviour.md, *Wire*). Each
 //! class lives in its own module as plain synchronous functions from the state and a request to a
 //! response or a [`Failure`]; the table at the end of this module wires them into the generated trait, and
-//! turns a failure into the response with status 0, its message and proto3 defaults. RPCs not in the table
-//! keep the generated default: gRPC UNIMPLEMENTED.
+//! turns a failure into the response with status 0, its message and proto3 defaults. Every one of the 141
+//! RPCs is in the table.
 
 /// A handler of a database object's RPC: resolves `handle` (else `"No <Class> cached"`), then evaluates
 /// `$body` to the reply with `$world` (the locked world) and `$record` (the record in the current
@@ -35,7 +35,9 @@ mod dicom_study;
 mod handle;
 mod osirix;
 mod roi;
+mod roi_volume;
 mod viewer_controller;
+mod vr_controller;
 
 use std::sync::Arc;
 
@@ -49,6 +51,7 @@ use crate::wire_date::WireDate;
 
 pub(crate) use browser::open_viewer;
 pub(crate) use handle::Handle;
+pub(crate) use vr_controller::{NoVrWindow, open_vr_window};
 
 /// Why a call failed: OsiriX's message, sent with status 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,7 +255,7 @@ serve! {
     viewer_controller_flipped_data(ViewerController) -> ViewerControllerFlippedDataResponse => viewer_controller::flipped_data;
     viewer_controller_wlww(ViewerController) -> ViewerControllerWlwwResponse => [blocking] viewer_controller::wlww;
     viewer_controller_set_wlww(ViewerControllerSetWlwwRequest) -> Response => viewer_controller::set_wlww;
-    viewer_controller_open_vr_viewer_for_mode(ViewerControllerOpenVrViewerForModeRequest) -> ViewerControllerOpenVrViewerForModeResponse => viewer_controller::open_vr_viewer_for_mode;
+    viewer_controller_open_vr_viewer_for_mode(ViewerControllerOpenVrViewerForModeRequest) -> ViewerControllerOpenVrViewerForModeResponse => [blocking] viewer_controller::open_vr_viewer_for_mode;
     viewer_controller_fuse_with_viewer(ViewerControllerFuseWithViewerRequest) -> Response => viewer_controller::fuse_with_viewer;
 
     dcm_pix_convert_to_rgb(DcmPixConvertToRgbRequest) -> Response => [blocking] dcm_pix::convert_to_rgb;
@@ -292,6 +295,31 @@ serve! {
     roi_set_thickness(RoiSetThicknessRequest) -> Response => roi::set_thickness;
     roi_points(Roi) -> RoiPointsResponse => roi::points;
     roi_set_points(RoiSetPointsRequest) -> Response => roi::set_points;
+
+    vr_controller_viewer2_d(VrController) -> VrControllerViewer2DResponse => vr_controller::viewer_2d;
+    vr_controller_blending_controller(VrController) -> VrControllerBlendingControllerResponse => vr_controller::blending_controller;
+    vr_controller_style(VrController) -> VrControllerStyleResponse => vr_controller::style;
+    vr_controller_title(VrController) -> VrControllerTitleResponse => vr_controller::title;
+    vr_controller_roi_volumes(VrController) -> VrControllerRoiVolumesResponse => vr_controller::roi_volumes;
+    vr_controller_rendering_mode(VrController) -> VrControllerRenderingModeResponse => vr_controller::rendering_mode;
+    vr_controller_set_rendering_mode(VrControllerSetRenderingModeRequest) -> Response => vr_controller::set_rendering_mode;
+    vr_controller_wlww(VrController) -> VrControllerWlwwResponse => vr_controller::wlww;
+    vr_controller_set_wlww(VrControllerSetWlwwRequest) -> Response => vr_controller::set_wlww;
+    vr_controller_hide_roi_volume(VrControllerHideRoiVolumeRequest) -> Response => vr_controller::hide_roi_volume;
+    vr_controller_display_roi_volume(VrControllerDisplayRoiVolumeRequest) -> Response => vr_controller::display_roi_volume;
+    vr_controller_needs_display_update(VrController) -> Response => vr_controller::needs_display_update;
+
+    roi_volume_texture(RoiVolume) -> RoiVolumeTextureResponse => roi_volume::texture;
+    roi_volume_set_texture(RoiVolumeSetTextureRequest) -> Response => roi_volume::set_texture;
+    roi_volume_volume(RoiVolume) -> RoiVolumeVolumeResponse => roi_volume::volume_cm3;
+    roi_volume_color(RoiVolume) -> RoiVolumeColorResponse => roi_volume::color;
+    roi_volume_set_color(RoiVolumeSetColorRequest) -> Response => roi_volume::set_color;
+    roi_volume_opacity(RoiVolume) -> RoiVolumeOpacityResponse => roi_volume::opacity;
+    roi_volume_set_opacity(RoiVolumeSetOpacityRequest) -> Response => roi_volume::set_opacity;
+    roi_volume_factor(RoiVolume) -> RoiVolumeFactorResponse => roi_volume::factor;
+    roi_volume_set_factor(RoiVolumeSetFactorRequest) -> Response => roi_volume::set_factor;
+    roi_volume_name(RoiVolume) -> RoiVolumeNameResponse => roi_volume::name;
+    roi_volume_visible(RoiVolume) -> RoiVolumeVisibleResponse => roi_volume::visible;
 
     dicom_study_paths(DicomStudy) -> DicomStudyPathsResponse => dicom_study::paths;
     dicom_study_images(DicomStudy) -> DicomStudyImagesResponse => dicom_study::images;

@@ -44,20 +44,33 @@ pub(super) fn displayed_2d_viewers(
     })
 }
 
+/// The front 3D window (VR or MIP). Every emulated window is visible, so none is skipped.
 pub(super) fn frontmost_vr_controller(
-    _: &State,
+    state: &State,
     _: proto::Empty,
 ) -> Reply<proto::OsirixFrontmostVrControllerResponse> {
-    Err(Failure::new("No VRController active"))
+    let mut world = state.world();
+    let front = world
+        .scene
+        .vr_windows_front_to_back()
+        .first()
+        .copied()
+        .ok_or_else(|| Failure::new("No VRController active"))?;
+    Ok(proto::OsirixFrontmostVrControllerResponse {
+        status: success(),
+        vr_controller: Some(world.handle(ObjectRef::VrController(front))),
+    })
 }
 
 pub(super) fn displayed_vr_controllers(
-    _: &State,
+    state: &State,
     _: proto::Empty,
 ) -> Reply<proto::OsirixDisplayedVrControllersResponse> {
+    let mut world = state.world();
+    let windows = world.scene.vr_windows_front_to_back();
     Ok(proto::OsirixDisplayedVrControllersResponse {
         status: success(),
-        vr_controllers: Vec::new(),
+        vr_controllers: world.handles(windows.into_iter().map(ObjectRef::VrController)),
     })
 }
 
@@ -80,10 +93,12 @@ pub(super) fn cache_object_for_uid(
     state: &State,
     request: proto::OsirixCacheObjectForUidRequest,
 ) -> Reply<proto::OsirixCacheObjectForUidResponse> {
-    let object_type = state
-        .world()
+    // A dead key (an object gone without an eviction) holds no object.
+    let world = state.world();
+    let object_type = world
         .registry
         .lookup(&request.uid)
+        .filter(|&object| world.is_live(object))
         .map_or("no object", |object| object.class().name());
     Ok(proto::OsirixCacheObjectForUidResponse {
         status: success(),

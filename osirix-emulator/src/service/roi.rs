@@ -45,8 +45,7 @@ fn change(
 pub(super) fn delete(state: &State, handle: RoiHandle) -> Reply<proto::Response> {
     let mut world = state.world();
     let (id, _) = world.roi(&handle)?;
-    world.scene.delete_roi(id);
-    world.evict([ObjectRef::Roi(id)]);
+    world.delete_roi(id);
     done()
 }
 

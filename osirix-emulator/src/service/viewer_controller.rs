@@ -3,20 +3,15 @@
 
 use std::sync::Arc;
 
+use super::vr_controller::{NoVrWindow, open_vr_window};
 use super::{Failure, Reply, done, success};
 use crate::pixels::{Window, initial_window};
 use crate::proto;
 use crate::proto::viewer_controller_roi_list_response::RoiSlice;
 use crate::registry::{Class, ObjectRef};
 use crate::roi::{Buffer, NewRoi, Point, Rect, Shape, Spacing};
-use crate::scene::{Roi, Viewer};
+use crate::scene::{RenderingMode, Roi, Viewer};
 use crate::state::{State, World};
-
-/// What `OpenVRViewerForMode` answers for a valid mode until the emulator has 3D windows.
-pub(crate) const NO_3D_YET: &str = "3D windows (VR and MIP) are not supported by this emulator yet";
-
-/// The two rendering modes of a 3D window.
-const MODES: [&str; 2] = ["VR", "MIP"];
 
 type ViewerHandle = proto::ViewerController;
 
@@ -28,8 +23,7 @@ fn handle(field: Option<ViewerHandle>) -> ViewerHandle {
 pub(super) fn close_viewer(state: &State, viewer: ViewerHandle) -> Reply<proto::Response> {
     let mut world = state.world();
     let (id, _) = world.viewer(&viewer)?;
-    let gone = world.scene.close_viewer(id);
-    world.evict(gone);
+    world.close_viewer(id);
     done()
 }
 
@@ -156,7 +150,7 @@ pub(super) fn selected_rois(
 }
 
 /// OsiriX's volumic check: more than four slices, all of one matrix size.
-fn is_volumic_frame(world: &World, viewer: &Viewer, frame: usize) -> bool {
+pub(super) fn is_volumic_frame(world: &World, viewer: &Viewer, frame: usize) -> bool {
     let sizes: Vec<_> = viewer
         .frame(frame)
         .iter()
@@ -257,8 +251,7 @@ pub(super) fn resample_viewer_controller(
         .ok_or_else(|| Failure::new("Could not generate new viewer"))?;
     // The moving viewer closes, as pyosirix documents and the upstream suites rely on (no viewer is left
     // open after their cleanup).
-    let gone = world.scene.close_viewer(moving_id);
-    world.evict(gone);
+    world.close_viewer(moving_id);
     Ok(proto::ViewerControllerResampleViewerControllerResponse {
         status: success(),
         resampled_viewer: Some(world.handle(ObjectRef::Viewer(resampled))),
@@ -281,15 +274,18 @@ pub(super) fn blending_controller(
     })
 }
 
+/// The 3D windows built on the viewer, front to back (every one the emulator opens is a VR or MIP
+/// window).
 pub(super) fn vr_controllers(
     state: &State,
     viewer: ViewerHandle,
 ) -> Reply<proto::ViewerControllerVrControllersResponse> {
-    state.world().viewer(&viewer)?;
-    // No 3D window can be open yet.
+    let mut world = state.world();
+    let (id, _) = world.viewer(&viewer)?;
+    let windows = world.scene.vr_windows_of(id);
     Ok(proto::ViewerControllerVrControllersResponse {
         status: success(),
-        vr_controllers: Vec::new(),
+        vr_controllers: world.handles(windows.into_iter().map(ObjectRef::VrController)),
     })
 }
 
@@ -431,33 +427,44 @@ pub(super) fn flipped_data(
     })
 }
 
-/// The viewer's window level and width. A viewer starts with the window of the DCMPix it opened on: its
-/// file's window, else its pixel range, for which that DCMPix is decoded (outside the world lock).
 pub(super) fn wlww(
     state: &State,
     handle: ViewerHandle,
 ) -> Reply<proto::ViewerControllerWlwwResponse> {
-    let reply = |w: Window| {
-        Ok(proto::ViewerControllerWlwwResponse {
-            status: success(),
-            wl: w.level,
-            ww: w.width,
-        })
-    };
-    let (id, geometry, cell) = {
+    let (id, _) = state.world().viewer(&handle)?;
+    let window = viewer_window(state, id)?;
+    Ok(proto::ViewerControllerWlwwResponse {
+        status: success(),
+        wl: window.level,
+        ww: window.width,
+    })
+}
+
+/// A viewer's window level and width. A viewer starts with the window of the DCMPix it opened on: its
+/// file's window, else its pixel range, for which that DCMPix is decoded (outside the world lock).
+///
+/// # Errors
+///
+/// `"No ViewerController cached"` when the viewer is gone, `"Could not create image"` when that DCMPix
+/// cannot be decoded.
+pub(super) fn viewer_window(state: &State, id: u64) -> Reply<Window> {
+    let (geometry, cell) = {
         let world = state.world();
-        let (id, viewer) = world.viewer(&handle)?;
+        let viewer = world
+            .scene
+            .viewer(id)
+            .ok_or_else(|| Failure::not_cached(Class::ViewerController))?;
         if let Some(window) = viewer.window {
-            return reply(window);
+            return Ok(window);
         }
         let pix = world
             .scene
             .pix(viewer.window_pix)
             .ok_or_else(|| Failure::new("The viewer shows no image"))?;
         if let Some(window) = pix.geometry.window.filter(|_| !pix.cell.is_rgb()) {
-            return reply(window);
+            return Ok(window);
         }
-        (id, pix.geometry, Arc::clone(&pix.cell))
+        (pix.geometry, Arc::clone(&pix.cell))
     };
     let pixels = cell.read().map_err(|e| {
         tracing::warn!(error = %e, "cannot decode a viewer's first image for its window");
@@ -470,7 +477,7 @@ pub(super) fn wlww(
         .viewer_mut(id)
         .ok_or_else(|| Failure::not_cached(Class::ViewerController))?;
     // A window set meanwhile wins.
-    reply(*viewer.window.get_or_insert(window))
+    Ok(*viewer.window.get_or_insert(window))
 }
 
 pub(super) fn set_wlww(
@@ -488,15 +495,27 @@ pub(super) fn set_wlww(
     done()
 }
 
+/// `ViewerControllerOpenVRViewerForMode`: the mode must be exactly `"VR"` or `"MIP"`; the viewer's 3D
+/// window is reused (switched to the mode) or opened, and brought to the front. A viewer OsiriX opens no
+/// 3D window on (data that is not volumic) gets `"Could not find opened VR window"`.
 pub(super) fn open_vr_viewer_for_mode(
     state: &State,
     request: proto::ViewerControllerOpenVrViewerForModeRequest,
 ) -> Reply<proto::ViewerControllerOpenVrViewerForModeResponse> {
-    state.world().viewer(&handle(request.viewer_controller))?;
-    if !MODES.contains(&request.mode.as_str()) {
-        return Err(Failure::new("Unavailable mode"));
-    }
-    Err(Failure::new(NO_3D_YET))
+    let (id, _) = state.world().viewer(&handle(request.viewer_controller))?;
+    let mode =
+        RenderingMode::parse(&request.mode).ok_or_else(|| Failure::new("Unavailable mode"))?;
+    let vr = open_vr_window(state, id, mode).map_err(|why| match why {
+        NoVrWindow::Failure(failure) => failure,
+        NoVrWindow::Refused(reason) => {
+            tracing::info!(%reason, "no 3D window opened");
+            Failure::new("Could not find opened VR window")
+        }
+    })?;
+    Ok(proto::ViewerControllerOpenVrViewerForModeResponse {
+        status: success(),
+        vr_controller: Some(state.world().handle(ObjectRef::VrController(vr))),
+    })
 }
 
 pub(super) fn fuse_with_viewer(

@@ -7,7 +7,9 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tonic::body::Body;
 use tonic::metadata::{AsciiMetadataValue, MetadataKey};
-use tonic::transport::{ClientTlsConfig, Endpoint};
+#[cfg(feature = "tls")]
+use tonic::transport::ClientTlsConfig;
+use tonic::transport::Endpoint;
 use tower::{Layer, Service};
 
 use super::connector::{Connector, ServerStartNote};
@@ -46,6 +48,7 @@ pub struct ClientBuilder {
     concurrency_limit: Option<usize>,
     max_message_bytes: usize,
     keep_alive: Option<Duration>,
+    #[cfg(feature = "tls")]
     tls: Option<ClientTlsConfig>,
     metadata: Vec<(MetadataKey<tonic::metadata::Ascii>, AsciiMetadataValue)>,
     layers: Vec<BoxedLayer>,
@@ -60,7 +63,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("concurrency_limit", &self.concurrency_limit)
             .field("max_message_bytes", &self.max_message_bytes)
             .field("keep_alive", &self.keep_alive)
-            .field("tls", &self.tls.is_some())
+            .field("tls", &self.has_tls())
             .field(
                 "metadata_keys",
                 &self
@@ -84,6 +87,7 @@ impl ClientBuilder {
             concurrency_limit: None,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             keep_alive: None,
+            #[cfg(feature = "tls")]
             tls: None,
             metadata: Vec::new(),
             layers: Vec::new(),
@@ -153,7 +157,9 @@ impl ClientBuilder {
 
     /// TLS for an `https://` endpoint. OsiriX itself speaks plaintext only; TLS is for a proxy in front of it.
     /// Default: none. With an `http://` endpoint the client is not built ([`Error::Connect`]): tonic would
-    /// send plaintext there.
+    /// send plaintext there. Needs the crate's `tls` feature; without it an `https://` endpoint is refused
+    /// when the client is built.
+    #[cfg(feature = "tls")]
     pub fn tls(mut self, tls: ClientTlsConfig) -> Self {
         self.tls = Some(tls);
         self
@@ -281,6 +287,14 @@ impl ClientBuilder {
 
     /// The endpoint, and the connector that notes how each connection's server begins and drops `cache` when a
     /// connection ends or a later one opens.
+    /// Whether TLS settings were given (always `false` without the `tls` feature).
+    fn has_tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        return self.tls.is_some();
+        #[cfg(not(feature = "tls"))]
+        false
+    }
+
     fn endpoint(
         &self,
         cache: Option<ResponseCache>,
@@ -303,7 +317,13 @@ impl ClientBuilder {
         let mut endpoint = Endpoint::from_shared(self.endpoint.clone())
             .map_err(invalid("invalid endpoint URI"))?;
         let encrypted = endpoint.uri().scheme_str() == Some("https");
-        if self.tls.is_some() && !encrypted {
+        if encrypted && !cfg!(feature = "tls") {
+            return Err(refuse(
+                "an https:// endpoint needs TLS, which this build leaves out: enable the `tls` feature \
+                 of osirix-sdk, or connect to http:// (OsiriX itself speaks plaintext)",
+            ));
+        }
+        if self.has_tls() && !encrypted {
             return Err(refuse(
                 "TLS settings need an https:// endpoint (tonic speaks plaintext to http://): \
                  change the endpoint to https://, or remove .tls(...) to connect in plaintext",
@@ -321,6 +341,7 @@ impl ClientBuilder {
         if let Some(limit) = self.timeouts.connect() {
             endpoint = endpoint.connect_timeout(limit);
         }
+        #[cfg(feature = "tls")]
         if let Some(tls) = &self.tls {
             endpoint = endpoint
                 .tls_config(tls.clone())
@@ -424,7 +445,7 @@ mod tests {
         assert_eq!(b.concurrency_limit, None);
         assert_eq!(b.max_message_bytes, 536_870_912);
         assert_eq!(b.keep_alive, None);
-        assert!(b.tls.is_none() && b.metadata.is_empty() && b.layers.is_empty());
+        assert!(!b.has_tls() && b.metadata.is_empty() && b.layers.is_empty());
     }
 
     #[test]
@@ -454,6 +475,20 @@ mod tests {
         }
     }
 
+    #[cfg(not(feature = "tls"))]
+    #[tokio::test]
+    async fn without_the_tls_feature_an_https_endpoint_is_refused() {
+        let err = Client::builder("https://127.0.0.1:1")
+            .connect_lazy()
+            .expect_err("refused");
+        assert!(
+            matches!(&err, Error::Connect { reason, .. } if reason.contains("`tls` feature")),
+            "{err:?}"
+        );
+        assert!(Client::builder("http://127.0.0.1:1").connect_lazy().is_ok());
+    }
+
+    #[cfg(feature = "tls")]
     #[tokio::test]
     async fn tls_settings_with_an_http_endpoint_are_refused() {
         let err = Client::builder("http://127.0.0.1:1")

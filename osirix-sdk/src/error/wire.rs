@@ -93,6 +93,7 @@ pub(crate) enum WireFailure {
     /// The peer answered HTTP/1.1 or bytes that are no HTTP/2, or ended the connection with an error code.
     Protocol(Cow<'static, str>),
     /// The TLS handshake failed, for this reason.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     Tls(Cow<'static, str>),
 }
 
@@ -110,14 +111,18 @@ pub(crate) fn wire_failure(
     let mut from_transport = false;
     let mut next = Some(error);
     while let Some(err) = next {
+        #[cfg(feature = "tls")]
         if let Some(tls) = err.downcast_ref::<rustls::Error>() {
             return Some(WireFailure::Tls(tls_reason(tls)));
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             // An I/O error's `source` skips the error it wraps: look at that one directly.
+            #[cfg(feature = "tls")]
             if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
                 return Some(WireFailure::Tls(tls_reason(tls)));
             }
+            #[cfg(not(feature = "tls"))]
+            let _ = io;
             return Some(broken());
         }
         if let Some(h2) = err.downcast_ref::<h2::Error>() {
@@ -149,6 +154,7 @@ pub(crate) fn wire_failure(
 }
 
 /// Why a TLS handshake failed, in words that hold no key, token or endpoint.
+#[cfg(feature = "tls")]
 fn tls_reason(error: &rustls::Error) -> Cow<'static, str> {
     use rustls::CertificateError as Cert;
     match error {
@@ -235,6 +241,7 @@ mod tests {
         assert_eq!(of(&refused, ServerStart::Http2), Some(WireFailure::Broken));
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn tls_errors_say_why() {
         let tls =
