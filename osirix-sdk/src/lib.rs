@@ -2,8 +2,9 @@
 //!
 //! OsiriX exposes its database and viewers as one gRPC service whose objects travel as uid handles and whose
 //! answers carry an in-band status. This crate turns that into typed handles ([`DicomStudy`],
-//! [`DicomSeries`], [`DicomImage`], [`BrowserController`]) with async accessors that return Rust types and
-//! typed [`Error`]s, and puts a per-client cache (with coalescing of identical concurrent reads), retries and
+//! [`DicomSeries`], [`DicomImage`], [`BrowserController`], and for what a viewer shows [`ViewerController`],
+//! [`DcmPix`] and [`Roi`]) with async accessors that return Rust types ([`PixelImage`], [`Point`],
+//! [`RoiStats`], [`Volume`], ...) and typed [`Error`]s, and puts a per-client cache (with coalescing of identical concurrent reads), retries and
 //! timeouts on the path of every call.
 //!
 //! ```no_run
