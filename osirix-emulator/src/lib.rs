@@ -61,7 +61,7 @@ pub mod wire_date;
 #[doc(inline)]
 pub use osirix_proto as proto;
 
-pub use control::{Faults, OTHER_SERVICE, UNKNOWN_METHOD};
+pub use control::{Faults, Hold, OTHER_SERVICE, UNKNOWN_METHOD};
 pub use database::{Catalog, Image, Series, SkippedFile, Study};
 pub use error::Error;
 pub use file_guard::MAX_SEQUENCE_DEPTH;

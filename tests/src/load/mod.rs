@@ -3,7 +3,7 @@
 //!
 //! A run generates a demo database, serves it with the emulator, and has `tasks` concurrent tasks make
 //! `calls` SDK calls in total through one client, each picking a pseudo-random accessor of a pseudo-random
-//! study, series or image from one table ([`ops`]). Every answer is checked against the [`Catalog`] the
+//! study, series or image from one table (`ops.rs`). Every answer is checked against the [`Catalog`] the
 //! emulator was built from; every error is classified. Each call runs under an outer deadline (the client's
 //! call deadline plus a margin) so that a hung call is counted as lost instead of hanging the run. Optional
 //! [`FaultPlan`]s inject failures, latency spikes, dropped connections and a restart of the emulator on the same
