@@ -8,6 +8,10 @@
 //! items) adds no dependency of the child on its parent. Paths to other crates are not edges. Doc comments are
 //! not code.
 //!
+//! The paths in a `macro_rules!` body are read where the macro is called, not where it is defined: the
+//! expansion's `super`, `self` and relative paths are resolved in the calling module (as rustc does), so every
+//! module that calls a macro of that name depends on what the body names from there.
+//!
 //! Edges that a macro's expansion adds are given explicitly ([`Options::macro_paths`]): the files that call the
 //! macro depend on every module its expansion names.
 
@@ -47,6 +51,8 @@ struct Module {
     references: Vec<(Vec<String>, String)>,
     /// Macro calls by the macro's last path segment.
     macro_calls: BTreeSet<String>,
+    /// `macro_rules!` defined here: name -> the paths of its body, as written, with where they came from.
+    macro_bodies: BTreeMap<String, Vec<(Vec<String>, String)>>,
 }
 
 /// Reads the crate whose root file is `root`.
@@ -131,6 +137,24 @@ fn read_items(
                     }
                 }
             }
+            syn::Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                let name = m
+                    .ident
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                let body = token_paths(m.mac.tokens.clone())
+                    .into_iter()
+                    .filter(|p| !p.absolute)
+                    .map(|p| {
+                        let what =
+                            format!("body of `{name}!` `{}` in {where_}", p.segments.join("::"));
+                        (p.segments, what)
+                    })
+                    .collect();
+                module.macro_bodies.insert(name.clone(), body);
+                module.items.insert(name);
+            }
             other => {
                 if let Some(name) = defined_name(other) {
                     module.items.insert(name);
@@ -207,11 +231,13 @@ impl References<'_> {
     }
 
     fn add(&mut self, segments: Vec<String>, what: &str) {
-        if let Some(path) = self.absolute(&segments) {
-            self.found.push((
-                path,
-                format!("{what} `{}` in {}", segments.join("::"), self.file),
-            ));
+        let what = format!("{what} `{}` in {}", segments.join("::"), self.file);
+        self.add_described(&segments, what);
+    }
+
+    fn add_described(&mut self, segments: &[String], what: String) {
+        if let Some(path) = self.absolute(segments) {
+            self.found.push((path, what));
         }
     }
 
@@ -429,11 +455,30 @@ fn graph(modules: &BTreeMap<Vec<String>, Module>, options: &Options) -> Graph {
         }
         name
     };
+    let bodies: BTreeMap<&String, &Vec<(Vec<String>, String)>> = modules
+        .values()
+        .flat_map(|m| m.macro_bodies.iter())
+        .collect();
     let mut out = Graph::default();
     for (path, module) in modules {
         let from = group_of(path);
         out.edges.entry(from.clone()).or_default();
         let mut references = module.references.clone();
+        let mut expanded = References {
+            module: path,
+            found: Vec::new(),
+            bindings: Vec::new(),
+            macros: BTreeSet::new(),
+            file: "",
+        };
+        for (name, body) in &bodies {
+            if module.macro_calls.contains(*name) {
+                for (segments, what) in *body {
+                    expanded.add_described(segments, what.clone());
+                }
+            }
+        }
+        references.extend(expanded.found);
         for (mac, expansion) in &options.macro_paths {
             if module.macro_calls.contains(mac) {
                 for target in expansion {
@@ -677,6 +722,47 @@ mod tests {
             cycles[0]
                 .iter()
                 .any(|l| l.contains("macro tokens `me::user::f`")),
+            "{cycles:?}"
+        );
+    }
+
+    #[test]
+    fn a_macro_rules_body_is_read_where_it_is_called() {
+        // `super::Shared` in the parent's macro names the parent's item from the child that calls it, not the
+        // crate root from the parent.
+        let files = [
+            ("lib.rs", "mod m; mod n; pub struct Root;"),
+            (
+                "m/mod.rs",
+                "macro_rules! make { () => { fn f() -> super::Shared { todo!() } }; }
+                 mod shared; mod x; pub use shared::Shared; fn g() -> x::X { todo!() }",
+            ),
+            ("m/shared.rs", "pub struct Shared;"),
+            ("m/x.rs", "pub struct X; make!();"),
+            ("n.rs", "fn h() -> crate::m::Shared { todo!() }"),
+        ];
+        let graph = graph_of(&files, &Options::default());
+        assert!(graph.cycles().is_empty(), "{:?}", graph.cycles());
+        assert!(
+            graph.edges["m::x"].contains_key("m::shared"),
+            "{:?}",
+            graph.edges
+        );
+        assert!(!graph.edges["m"].contains_key("crate"), "{:?}", graph.edges);
+        // Called from a module whose parent is the one it names, the body cycles like written code would.
+        let files = [
+            ("lib.rs", "mod m;"),
+            (
+                "m/mod.rs",
+                "macro_rules! make { () => { fn f() -> super::Shared { todo!() } }; }
+                 mod x; pub struct Shared; fn g() -> x::X { todo!() }",
+            ),
+            ("m/x.rs", "pub struct X; make!();"),
+        ];
+        let cycles = graph_of(&files, &Options::default()).cycles();
+        assert_eq!(cycles.len(), 1, "{cycles:?}");
+        assert!(
+            cycles[0].iter().any(|l| l.contains("body of `make!`")),
             "{cycles:?}"
         );
     }

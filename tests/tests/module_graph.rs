@@ -96,3 +96,21 @@ fn the_internal_crates_have_no_module_cycle() {
         assert_acyclic(name, &graph);
     }
 }
+
+#[test]
+fn the_emulator_has_no_module_cycle() {
+    let graph = read_crate(
+        &workspace().join("osirix-emulator/src/lib.rs"),
+        &Options {
+            self_names: vec!["osirix_emulator".into()],
+            ..Options::default()
+        },
+    )
+    .expect("the emulator");
+    assert!(
+        graph.edges.contains_key("scene"),
+        "{:?}",
+        graph.edges.keys()
+    );
+    assert_acyclic("osirix-emulator", &graph);
+}

@@ -12,12 +12,13 @@ use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::catalog::{Catalog, SkippedFile};
+use super::catalog::Catalog;
 use super::derive::{
     UNNAMED_SERIES, image, osirix_series_uid, patient_uid, series_identity, title_case,
 };
 use super::record::{Image, Series, Study};
 use super::scan::Header;
+use super::skipped::SkippedFile;
 use crate::registry::{Class, ObjectRef, derive_uid};
 use crate::wire_date::{self, WireDate};
 

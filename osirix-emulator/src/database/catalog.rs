@@ -8,28 +8,10 @@ use chrono::Utc;
 use super::derive::{BROWSER_IDENTITY, series_identity};
 use super::record::{Image, Series, Study};
 use super::scan::{self, Header};
+use super::skipped::SkippedFile;
 use crate::Error;
 use crate::registry::{Class, ObjectRef, derive_uid};
 use crate::wire_date::WireDate;
-
-/// A file the database left out, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SkippedFile {
-    /// The file, as found under the folder read or as given to an import.
-    pub path: PathBuf,
-    /// Why it was left out (not DICOM, refused by the structural check, unreadable, incomplete, a duplicate).
-    pub reason: String,
-}
-
-impl SkippedFile {
-    pub(crate) fn new(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            reason: reason.into(),
-        }
-    }
-}
 
 /// A snapshot of the database: studies, series and images, with the uids the emulator first hands out.
 ///

@@ -13,6 +13,8 @@ mod catalog;
 mod derive;
 mod record;
 pub(crate) mod scan;
+mod skipped;
 
-pub use catalog::{Catalog, SkippedFile};
+pub use catalog::Catalog;
 pub use record::{Image, Series, Study};
+pub use skipped::SkippedFile;

@@ -6,7 +6,7 @@ use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 
-use super::SkippedFile;
+use super::skipped::SkippedFile;
 use crate::file_guard::{self, Extent};
 
 /// The header values of one DICOM file that the catalogue needs.

@@ -1,7 +1,7 @@
 //! The synthetic phantom in the pixels of the demo images: a background, a square and a disc whose sizes
 //! and values are known, so that ROI statistics on demo images have answers computable by hand.
 
-use super::DemoSpec;
+use super::spec::DemoSpec;
 use crate::Image;
 
 /// The first slice location of every demo series, in mm; slice `position` is at `FIRST_SLICE + SLICE_STEP ×

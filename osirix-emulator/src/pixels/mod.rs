@@ -21,6 +21,7 @@ mod decode;
 mod error;
 mod file;
 mod geometry;
+mod initial_window;
 mod window;
 
 #[cfg(test)]
@@ -39,4 +40,5 @@ pub(crate) use file::{Extent, open};
 pub(crate) use geometry::{FrameGeometry, Rescale, geometry_of, read_geometry};
 #[cfg(test)]
 pub(crate) use geometry::{ImageGeometry, slice_location};
-pub(crate) use window::{Window, initial_window};
+pub(crate) use initial_window::initial_window;
+pub(crate) use window::Window;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{Failure, Reply, done, success};
+use super::reply::{Failure, Reply, done, success};
 use crate::database::Catalog;
 use crate::proto;
 use crate::registry::ObjectRef;

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Failure, Reply, done, success};
+use super::reply::{Failure, Reply, done, success};
 use crate::pixels::{PixCell, PixOpError, PixelBuffer, PixelError, Samples};
 use crate::proto;
 use crate::registry::ObjectRef;

@@ -1,7 +1,8 @@
 //! The 10 `DicomImage*` RPCs. The only failure is "No DicomImage cached"; missing values are sent as 0 or
 //! "" (see docs/osirix-behaviour.md, *Numbers, strings and absences*).
 
-use super::{DateParts, DateReply, success};
+use super::dates::{DateParts, DateReply};
+use super::reply::success;
 use crate::proto;
 use crate::registry::ObjectRef;
 

@@ -2,7 +2,8 @@
 //! "No DicomSeries cached"; the other getters send what they have (see docs/osirix-behaviour.md, *Numbers,
 //! strings and absences*).
 
-use super::{DateParts, DateReply, Failure, success};
+use super::dates::{DateParts, DateReply};
+use super::reply::{Failure, success};
 use crate::proto;
 use crate::registry::ObjectRef;
 

@@ -3,7 +3,8 @@
 
 use chrono::Datelike;
 
-use super::{DateParts, DateReply, Failure, success};
+use super::dates::{DateParts, DateReply};
+use super::reply::{Failure, success};
 use crate::proto;
 use crate::registry::ObjectRef;
 

@@ -1,6 +1,6 @@
 //! The nine handle messages and the one way every handler resolves them.
 
-use super::Failure;
+use super::reply::Failure;
 use crate::proto;
 use crate::registry::{Class, ObjectRef};
 use crate::scene::{Pix, Roi, RoiVolume, Viewer, VrWindow};

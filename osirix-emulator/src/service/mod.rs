@@ -14,13 +14,13 @@ macro_rules! database_rpc {
         pub(super) fn $name(
             state: &crate::state::State,
             handle: crate::proto::$handle,
-        ) -> super::Reply<crate::proto::$resp> {
+        ) -> super::reply::Reply<crate::proto::$resp> {
             #[allow(unused_mut)]
             let mut $world = state.world();
             let index = $world.resolve_index(&handle)?;
             let catalog = std::sync::Arc::clone(&$world.catalog);
             let $record = catalog.$records().get(index).ok_or_else(|| {
-                super::Failure::not_cached(<crate::proto::$handle as super::Handle>::CLASS)
+                super::reply::Failure::not_cached(<crate::proto::$handle as super::Handle>::CLASS)
             })?;
             $body
         }
@@ -28,15 +28,18 @@ macro_rules! database_rpc {
 }
 
 mod browser;
+mod dates;
 mod dcm_pix;
 mod dicom_image;
 mod dicom_series;
 mod dicom_study;
 mod handle;
 mod osirix;
+mod reply;
 mod roi;
 mod roi_volume;
 mod viewer_controller;
+mod viewer_frames;
 mod vr_controller;
 
 use std::sync::Arc;
@@ -45,125 +48,12 @@ use tonic::{Request, Response, Status};
 
 use crate::proto;
 use crate::proto::osiri_x_service_server::OsiriXService;
-use crate::registry::Class;
 use crate::state::State;
-use crate::wire_date::WireDate;
+use reply::Failure;
 
 pub(crate) use browser::open_viewer;
 pub(crate) use handle::Handle;
 pub(crate) use vr_controller::{NoVrWindow, open_vr_window};
-
-/// Why a call failed: OsiriX's message, sent with status 0.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Failure {
-    message: String,
-}
-
-impl Failure {
-    /// A failure with OsiriX's `message`.
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
-    }
-
-    /// `"No <Class> cached"`.
-    pub(crate) fn not_cached(class: Class) -> Self {
-        Self::new(format!("No {} cached", class.name()))
-    }
-
-    /// OsiriX's message.
-    pub(crate) fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The in-band status of this failure.
-    fn status(self) -> Option<proto::Status> {
-        Some(proto::Status {
-            status: 0,
-            message: self.message,
-        })
-    }
-}
-
-/// What a handler gives: the response, or the failure the table turns into one.
-pub(crate) type Reply<T> = Result<T, Failure>;
-
-/// The in-band status of a successful call: status 1, no message.
-pub(crate) fn success() -> Option<proto::Status> {
-    Some(proto::Status {
-        status: 1,
-        message: String::new(),
-    })
-}
-
-/// The bare `Response` of a successful setter or action.
-pub(crate) fn done() -> Reply<proto::Response> {
-    Ok(proto::Response { status: success() })
-}
-
-/// A date as the seven int32 fields of the date responses; all zeros for a missing date, as OsiriX
-/// sends for a nil date in the RPCs that do not check for it (see docs/osirix-behaviour.md, *Dates*).
-#[derive(Debug, Default, Clone, Copy)]
-struct DateParts {
-    year: i32,
-    month: i32,
-    day: i32,
-    hour: i32,
-    minute: i32,
-    second: i32,
-    millisecond: i32,
-}
-
-impl From<Option<WireDate>> for DateParts {
-    fn from(date: Option<WireDate>) -> Self {
-        use chrono::{Datelike, Timelike};
-        let Some(date) = date else {
-            return Self::default();
-        };
-        let dt = date.datetime;
-        Self {
-            year: dt.year(),
-            month: dt.month() as i32,
-            day: dt.day() as i32,
-            hour: dt.hour() as i32,
-            minute: dt.minute() as i32,
-            second: dt.second() as i32,
-            millisecond: date.millisecond,
-        }
-    }
-}
-
-/// The four date responses, which share one layout.
-trait DateReply {
-    /// The successful response with the date `p`.
-    fn date_reply(p: DateParts) -> Self;
-}
-
-macro_rules! impl_date_from {
-    ($($ty:ident),*) => {$(
-        impl DateReply for proto::$ty {
-            fn date_reply(p: DateParts) -> Self {
-                Self {
-                    status: success(),
-                    year: p.year,
-                    month: p.month,
-                    day: p.day,
-                    hour: p.hour,
-                    minute: p.minute,
-                    second: p.second,
-                    millisecond: p.millisecond,
-                }
-            }
-        }
-    )*};
-}
-impl_date_from!(
-    DicomStudyDateResponse,
-    DicomStudyDateAddedResponse,
-    DicomSeriesDateResponse,
-    DicomImageDateResponse
-);
 
 /// The gRPC service: a cheap handle on the shared [`State`].
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 //! The top-level `Osirix*` RPCs: the browser, the windows on screen, the version and the cache.
 
-use super::{Failure, Reply, success};
+use super::reply::{Failure, Reply, success};
 use crate::proto;
 use crate::registry::ObjectRef;
 use crate::state::State;

@@ -2,7 +2,7 @@
 //! every setter answers status 1, also where OsiriX ignores the change. The geometry is the
 //! [`crate::roi`] library's.
 
-use super::{Failure, Reply, done, success};
+use super::reply::{Failure, Reply, done, success};
 use crate::proto;
 use crate::proto::roi_points_response::Point2D;
 use crate::registry::{Class, ObjectRef};

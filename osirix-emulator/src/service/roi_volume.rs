@@ -2,7 +2,7 @@
 //! cached" is their only failure; the setters store what they are given, unclamped, and there is no
 //! setter of visibility (only `VRControllerDisplayROIVolume` and `VRControllerHideROIVolume`).
 
-use super::{Reply, done, success};
+use super::reply::{Reply, done, success};
 use crate::proto;
 use crate::scene::RoiVolume;
 use crate::state::State;

@@ -1,8 +1,8 @@
 //! The 12 `VRController*` RPCs, and opening a 3D window (see docs/osirix-behaviour.md, *VR windows and ROI
 //! volumes*). Every RPC first resolves its 3D window ("No VRController cached").
 
-use super::viewer_controller::{is_volumic_frame, viewer_window};
-use super::{Failure, Reply, done, success};
+use super::reply::{Failure, Reply, done, success};
+use super::viewer_frames::{is_volumic_frame, viewer_window};
 use crate::proto;
 use crate::registry::{Class, ObjectRef};
 use crate::scene::{RenderingMode, STANDARD_STYLE, Viewer, VrWindow, Window, interval};

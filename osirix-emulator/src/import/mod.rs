@@ -16,11 +16,13 @@
 //! of it, and an import that fails part-way keeps what it copied before the failure and everything
 //! imported before it. An import that adds studies leaves them selected in the browser.
 
+mod queue;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use chrono::Utc;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
 use crate::database::scan::{self, Header};
 use crate::database::{Catalog, SkippedFile};
@@ -28,8 +30,8 @@ use crate::registry::{Class, derive_uid};
 use crate::state::{Selection, State};
 use crate::wire_date::WireDate;
 
-/// The folder under the database folder that imported files are copied into.
-pub(crate) const IMPORT_FOLDER: &str = "imported";
+use queue::IMPORT_FOLDER;
+pub(crate) use queue::Importer;
 
 /// The prefix of a copy still being written; such files are removed when the database is opened.
 const PARTIAL_PREFIX: &str = ".partial-";
@@ -44,40 +46,6 @@ pub struct ImportReport {
     pub duplicates: Vec<SkippedFile>,
     /// Files left out for another reason (not DICOM, refused by the file check, unreadable, not copied).
     pub skipped: Vec<SkippedFile>,
-}
-
-/// How many imports have started and finished.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Progress {
-    started: u64,
-    finished: u64,
-}
-
-/// Where imports copy files to, and the one-at-a-time queue they wait in.
-#[derive(Debug)]
-pub(crate) struct Importer {
-    folder: Option<PathBuf>,
-    queue: Mutex<()>,
-    progress: watch::Sender<Progress>,
-}
-
-impl Importer {
-    /// An importer copying into `<database>/imported/`, or none (a read-only database).
-    pub(crate) fn new(database: Option<PathBuf>) -> Self {
-        Self {
-            folder: database.map(|d| d.join(IMPORT_FOLDER)),
-            queue: Mutex::new(()),
-            progress: watch::Sender::new(Progress::default()),
-        }
-    }
-
-    /// Waits until every import started before this call has finished.
-    pub(crate) async fn wait(&self) {
-        let target = self.progress.borrow().started;
-        let mut progress = self.progress.subscribe();
-        // The sender lives as long as `self`, so this only ends when the target is reached.
-        let _ = progress.wait_for(|p| p.finished >= target).await;
-    }
 }
 
 /// Removes copies left half-written by an emulator that stopped during an import.
