@@ -19,7 +19,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Features: `tls` (off by default) adds [`ClientBuilder::tls`] for an `https://` endpoint, through rustls and
+//! Features: `tls` (off by default) adds `ClientBuilder::tls` for an `https://` endpoint, through rustls and
 //! ring. OsiriX speaks plaintext, so TLS is only for a proxy in front of it; without the feature an `https://`
 //! endpoint is refused when the client is built.
 //!
