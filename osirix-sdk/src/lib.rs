@@ -2,8 +2,8 @@
 //!
 //! OsiriX exposes its database and viewers as one gRPC service whose objects travel as uid handles and whose
 //! answers carry an in-band status. This crate turns that into typed handles ([`DicomStudy`],
-//! [`DicomSeries`], [`DicomImage`], [`BrowserController`], and for what a viewer shows [`ViewerController`],
-//! [`DcmPix`] and [`Roi`]) with async accessors that return Rust types ([`PixelImage`], [`Point`],
+//! [`DicomSeries`], [`DicomImage`], [`BrowserController`], for what a viewer shows [`ViewerController`],
+//! [`DcmPix`] and [`Roi`], and for its 3D windows [`VrController`] and [`RoiVolume`]) with async accessors that return Rust types ([`PixelImage`], [`Point`],
 //! [`RoiStats`], [`Volume`], ...) and typed [`Error`]s, and puts a per-client cache (with coalescing of identical concurrent reads), retries and
 //! timeouts on the path of every call.
 //!
@@ -19,7 +19,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Features: `tls` (off by default) adds [`ClientBuilder::tls`] for an `https://` endpoint, through rustls and
+//! Features: `tls` (off by default) adds `ClientBuilder::tls` for an `https://` endpoint, through rustls and
 //! ring. OsiriX speaks plaintext, so TLS is only for a proxy in front of it; without the feature an `https://`
 //! endpoint is refused when the client is built.
 //!
@@ -52,8 +52,8 @@ pub use cache::{CacheConfig, CacheStats};
 pub use classes::{
     Argb, BrowserController, DcmPix, DicomImage, DicomSeries, DicomStudy, GreySource, Mask,
     Orientation, PixelImage, Plane, Point, RenderingMode, RgbChannel, Roi, RoiColor, RoiKind,
-    RoiSpec, RoiStats, RoiValue, Selection, SeriesSummary, Shape, Spacing, Vector3, Version,
-    ViewerController, Volume, VrController, WindowLevel,
+    RoiSpec, RoiStats, RoiValue, RoiVolume, RoiVolumeColor, Selection, SeriesSummary, Shape,
+    Spacing, Vector3, Version, ViewerController, Volume, VrController, WindowLevel,
 };
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES, HttpService};
 pub use error::{BoxError, Error, Result, TimeoutScope};

@@ -1,12 +1,12 @@
-//! Every typed accessor of the SDK's database classes as a table of `(RPC, call)`, for the tests where the same
+//! Every typed accessor of the SDK's classes as a table of `(RPC, call)`, for the tests where the same
 //! assertion holds for every RPC of a class (every accessor of a stale handle is a stale-handle error naming its
 //! RPC, and so on). A call renders its value with `Debug`, so that one table holds every return type.
 
 use futures_util::future::BoxFuture;
 use osirix_sdk::{
     BrowserController, DcmPix, DicomImage, DicomSeries, DicomStudy, GreySource, Mask, PixelImage,
-    Plane, Point, RenderingMode, Result, RgbChannel, Roi, RoiColor, RoiSpec, Shape,
-    ViewerController, WindowLevel,
+    Plane, Point, RenderingMode, Result, RgbChannel, Roi, RoiColor, RoiSpec, RoiVolume,
+    RoiVolumeColor, Shape, ViewerController, VrController, WindowLevel,
 };
 
 /// One accessor of a handle of type `H`.
@@ -144,6 +144,42 @@ pub const ROI: &[Accessor<Roi>] = calls! { Roi:
     "ROIPoints" => |r| { r.points().await },
     "ROISetPoints" => |r| { r.set_points(&[Point::new(1.0, 1.0)]).await },
     "ROIDelete" => |r| { r.delete().await },
+};
+
+/// An ROI volume handle under the uid of `handle` (for the volume arguments of 3D window calls).
+fn volume_of(handle: &VrController) -> RoiVolume {
+    RoiVolume::from_uid(handle.client(), handle.uid()).expect("a valid uid")
+}
+
+/// Every public accessor of [`VrController`] (its 12 RPCs).
+pub const VR: &[Accessor<VrController>] = calls! { VrController:
+    "VRControllerViewer2D" => |v| { v.viewer_2d().await },
+    "VRControllerBlendingController" => |v| { v.blending_controller().await },
+    "VRControllerStyle" => |v| { v.style().await },
+    "VRControllerTitle" => |v| { v.title().await },
+    "VRControllerROIVolumes" => |v| { v.roi_volumes().await },
+    "VRControllerRenderingMode" => |v| { v.rendering_mode().await },
+    "VRControllerSetRenderingMode" => |v| { v.set_rendering_mode(RenderingMode::Mip).await },
+    "VRControllerWLWW" => |v| { v.wlww().await },
+    "VRControllerSetWLWW" => |v| { v.set_wlww(WindowLevel::new(200.0, 400.0)).await },
+    "VRControllerHideROIVolume" => |v| { v.hide_roi_volume(&volume_of(v)).await },
+    "VRControllerDisplayROIVolume" => |v| { v.display_roi_volume(&volume_of(v)).await },
+    "VRControllerNeedsDisplayUpdate" => |v| { v.needs_display_update().await },
+};
+
+/// Every public accessor of [`RoiVolume`] (its 11 RPCs).
+pub const VOLUME: &[Accessor<RoiVolume>] = calls! { RoiVolume:
+    "ROIVolumeTexture" => |r| { r.texture().await },
+    "ROIVolumeSetTexture" => |r| { r.set_texture(false).await },
+    "ROIVolumeVolume" => |r| { r.volume().await },
+    "ROIVolumeColor" => |r| { r.color().await },
+    "ROIVolumeSetColor" => |r| { r.set_color(RoiVolumeColor::new(1.0, 1.0, 0.0)).await },
+    "ROIVolumeOpacity" => |r| { r.opacity().await },
+    "ROIVolumeSetOpacity" => |r| { r.set_opacity(0.5).await },
+    "ROIVolumeFactor" => |r| { r.factor().await },
+    "ROIVolumeSetFactor" => |r| { r.set_factor(1.0).await },
+    "ROIVolumeName" => |r| { r.name().await },
+    "ROIVolumeVisible" => |r| { r.visible().await },
 };
 
 /// A mask of `shape` with the pixels `set` (row, column) set.

@@ -4,12 +4,15 @@
 //! # Policy
 //! - Only RPCs the macro declares `cache` are cached: reads of `DicomSeries`, `DicomStudy` and `DicomImage`,
 //!   and of the viewer classes only what no RPC changes while the object lives: a DCMPix's shape, spacing,
-//!   origin, orientation, slice location, source file and database objects, and a viewer's frame count.
-//!   Pixels, colour modes, ROIs (every attribute of one changes), indices, frames and windows never are; nor
-//!   are browser and top-level calls and setters.
+//!   origin, orientation, slice location, source file and database objects, a viewer's frame count, and an
+//!   ROI volume's name and volume (both fixed when its 3D window opens). Pixels, colour modes, ROIs (every
+//!   attribute of one changes), indices, frames and windows never are; nor is anything of a 3D window (its
+//!   mode and window level change, its blending viewer goes when that viewer closes), nor how an ROI volume
+//!   is drawn (texture, colour, opacity, factor, visibility); nor browser and top-level calls and setters.
 //! - A call on a handle that is not idempotent (a setter, or an action such as a conversion, a new ROI or a
 //!   close) drops every entry of that handle once it was sent, whatever its outcome. Closing a viewer does not
-//!   reach the entries of its DCMPix: their cached geometry outlives them, and their other reads are stale.
+//!   reach the entries of its DCMPix, nor closing a 3D window those of its ROI volumes: their cached geometry,
+//!   names and volumes outlive them, and their other reads are stale.
 //! - Scalar attributes (uids, names, dates, dimensions) live until evicted by size, or by the optional
 //!   [`CacheConfig::with_time_to_live`] / [`CacheConfig::with_time_to_idle`].
 //! - Collections that can grow while OsiriX imports (a study's series, images and paths, a series' images and

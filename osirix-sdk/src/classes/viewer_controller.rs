@@ -143,9 +143,11 @@ crate::osirix_class! {
         #[rpc(ViewerControllerSetWLWW, request = ViewerControllerSetWLWWRequest { viewer_controller: self, wl, ww })]
         fn set_wlww_wire(wl: f32, ww: f32);
 
-        /// Opens a 3D window of the viewer's data in `mode`.
+        /// Opens a 3D window of the viewer's data in `mode`, with the ROI volumes of the ROIs drawn so far; a
+        /// window the viewer already has is brought to the front and switched to `mode` instead.
         ///
-        /// [`Error::Osirix`] `"Could not find opened VR window"` when OsiriX opened none.
+        /// [`Error::Osirix`] `"Could not find opened VR window"` when OsiriX opened none (the data is not
+        /// volumic, or has no slice interval or pixel spacing).
         #[rpc(ViewerControllerOpenVRViewerForMode, request = ViewerControllerOpenVRViewerForModeRequest { viewer_controller: self, mode })]
         pub fn open_vr_viewer_for_mode(mode: RenderingMode) -> VrController = vr_controller;
 
