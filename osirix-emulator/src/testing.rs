@@ -319,6 +319,37 @@ pub fn roi_volume(uid: impl Into<String>) -> proto::RoiVolume {
     }
 }
 
+/// `call_ok!(client, rpc(request))`: calls an RPC of a generated client, panics naming the RPC when the call
+/// fails on the wire, asserts an in-band success ([`assert_ok`](crate::testing::assert_ok)) and gives the
+/// response.
+#[macro_export]
+macro_rules! call_ok {
+    ($client:expr, $rpc:ident($request:expr)) => {{
+        let reply = $client
+            .$rpc($request)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
+            .into_inner();
+        $crate::testing::assert_ok(&reply.status);
+        reply
+    }};
+}
+
+/// `call_fails!(client, rpc(request), message)`: calls an RPC of a generated client, panics naming the RPC when
+/// the call fails on the wire, and asserts an in-band failure with exactly `message`
+/// ([`assert_failed`](crate::testing::assert_failed)).
+#[macro_export]
+macro_rules! call_fails {
+    ($client:expr, $rpc:ident($request:expr), $message:expr) => {{
+        let reply = $client
+            .$rpc($request)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
+            .into_inner();
+        $crate::testing::assert_failed(&reply.status, $message);
+    }};
+}
+
 /// Asserts an in-band success (status 1, empty message).
 #[track_caller]
 pub fn assert_ok(status: &Option<Status>) {

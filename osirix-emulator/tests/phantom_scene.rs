@@ -9,22 +9,10 @@
 
 use std::time::{Duration, Instant};
 
+use osirix_emulator::call_ok as call;
 use osirix_emulator::proto::viewer_controller_new_roi_request::{Buffer, Color, Point2D, Rect};
 use osirix_emulator::proto::{self, Empty};
 use osirix_emulator::testing::*;
-
-/// Calls an RPC, asserts status 1 and gives the response.
-macro_rules! call {
-    ($client:expr, $rpc:ident($request:expr)) => {{
-        let reply = $client
-            .$rpc($request)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
-            .into_inner();
-        assert_ok(&reply.status);
-        reply
-    }};
-}
 
 /// Asserts `|a − b| ≤ tolerance`.
 #[track_caller]

@@ -7,29 +7,7 @@ use osirix_emulator::ObjectRef;
 use osirix_emulator::demo::{DemoSpec, PIXEL_SPACING, Phantom};
 use osirix_emulator::proto;
 use osirix_emulator::testing::*;
-
-macro_rules! call {
-    ($client:expr, $rpc:ident($request:expr)) => {{
-        let reply = $client
-            .$rpc($request)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
-            .into_inner();
-        assert_ok(&reply.status);
-        reply
-    }};
-}
-
-macro_rules! fails {
-    ($client:expr, $rpc:ident($request:expr), $message:expr) => {{
-        let reply = $client
-            .$rpc($request)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
-            .into_inner();
-        assert_failed(&reply.status, $message);
-    }};
-}
+use osirix_emulator::{call_fails as fails, call_ok as call};
 
 /// Opens series `index` as a person would and gives its viewer handle and its frame-0 DCMPix.
 async fn viewer_on(

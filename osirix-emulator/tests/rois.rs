@@ -7,30 +7,8 @@ use osirix_emulator::demo::{DemoSpec, PIXEL_SPACING, Phantom};
 use osirix_emulator::proto::viewer_controller_new_roi_request::{Buffer, Color, Point2D, Rect};
 use osirix_emulator::proto::{self, Empty};
 use osirix_emulator::testing::*;
+use osirix_emulator::{call_fails as fails, call_ok as call};
 use proptest::prelude::*;
-
-macro_rules! call {
-    ($client:expr, $rpc:ident($request:expr)) => {{
-        let reply = $client
-            .$rpc($request)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
-            .into_inner();
-        assert_ok(&reply.status);
-        reply
-    }};
-}
-
-macro_rules! fails {
-    ($client:expr, $rpc:ident($request:expr), $message:expr) => {{
-        let reply = $client
-            .$rpc($request)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
-            .into_inner();
-        assert_failed(&reply.status, $message);
-    }};
-}
 
 /// A viewer on series `index` (4D with `frames` > 1), opened by a person, and its handle.
 async fn viewer_on(f: &mut Fixture, index: usize, frames: usize) -> proto::ViewerController {

@@ -7,29 +7,7 @@ use osirix_emulator::proto::viewer_controller_new_roi_request::{Buffer, Point2D,
 use osirix_emulator::proto::{self, Empty};
 use osirix_emulator::testing::*;
 use osirix_emulator::{Class, Error, ObjectRef, RenderingMode};
-
-macro_rules! call {
-    ($client:expr, $rpc:ident($request:expr)) => {{
-        let reply = $client
-            .$rpc($request)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
-            .into_inner();
-        assert_ok(&reply.status);
-        reply
-    }};
-}
-
-macro_rules! fails {
-    ($client:expr, $rpc:ident($request:expr), $message:expr) => {{
-        let reply = $client
-            .$rpc($request)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", stringify!($rpc)))
-            .into_inner();
-        assert_failed(&reply.status, $message);
-    }};
-}
+use osirix_emulator::{call_fails as fails, call_ok as call};
 
 #[track_caller]
 fn near(a: f32, b: f64, tolerance: f64) {
