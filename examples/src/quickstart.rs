@@ -8,7 +8,8 @@
 //! 2. serves it with the embedded emulator on a free loopback port (against a real OsiriX, skip this and
 //!    connect to `http://127.0.0.1:50051`);
 //! 3. connects the SDK and walks studies → series → images, printing one row per series;
-//! 4. prints the cache statistics, walks again and shows that the second walk came from the cache.
+//! 4. prints the cache statistics, walks again and shows that the second walk came from the cache;
+//! 5. opens the first series in a 2D viewer and prints the shape and intensity range of its current slice.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use osirix_emulator::Emulator;
 use osirix_emulator::demo::{DemoSpec, generate};
-use osirix_sdk::{CacheStats, Client};
+use osirix_sdk::{CacheStats, Client, PixelImage};
 
 /// One printed row: a series with its study and patient.
 struct Row {
@@ -93,6 +94,10 @@ async fn main() -> anyhow::Result<()> {
          attribute came from the cache"
     );
 
+    // 5. A viewer: open one series as a double-click does, and read the pixels of the slice it shows.
+    println!();
+    view_one_series(&client).await?;
+
     emulator.shutdown().await.context("stopping the emulator")?;
     Ok(())
 }
@@ -138,6 +143,51 @@ async fn walk(client: &Client) -> osirix_sdk::Result<Vec<Row>> {
         }
     }
     Ok(rows)
+}
+
+/// Opens the first series of the first study in a viewer and prints its current slice's shape and range.
+async fn view_one_series(client: &Client) -> anyhow::Result<()> {
+    let browser = client.current_browser().await?;
+    let Some(study) = browser.database_studies().await?.into_iter().next() else {
+        anyhow::bail!("the database has no study");
+    };
+    let Some(series) = study.series().await?.into_iter().next() else {
+        anyhow::bail!("the first study has no series");
+    };
+    let viewer = browser.open_viewer(&series).await?;
+    let (pix, idx, slices) = (
+        viewer.cur_dcm().await?,
+        viewer.idx().await?,
+        viewer.pix_list(0).await?.len(),
+    );
+    let image = pix.image().await?;
+    let shape = image.shape();
+    let range = match &image {
+        PixelImage::Grey(plane) => {
+            let (min, max) = plane
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                });
+            format!("intensities {min} to {max}")
+        }
+        // A colour slice: the range of its red, green and blue bytes.
+        PixelImage::Argb(plane) => {
+            let (min, max) = plane
+                .iter()
+                .flat_map(|argb| argb[1..].iter().copied())
+                .fold((u8::MAX, u8::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            format!("RGB values {min} to {max}")
+        }
+        _ => "pixels of an unknown kind".to_owned(),
+    };
+    println!(
+        "viewer {:?}: slice {idx} of {slices} is {} rows × {} columns, {range}",
+        viewer.title().await?,
+        shape.rows,
+        shape.columns
+    );
+    Ok(())
 }
 
 fn print_table(rows: &[Row], root: &Path) {

@@ -1,8 +1,10 @@
 //! `ViewerController::volume`: every slice of a frame in one buffer, in data order, checked against the demo
-//! phantom; its bound on concurrent calls; and its refusals.
+//! phantom; its bound on concurrent calls; its refusals; and (the SDK's `ndarray` feature, which this crate
+//! turns on) the volume and the pixels of a colour slice as arrays.
 
 use osirix_emulator::demo::{DemoSpec, FIRST_SLICE, PIXEL_SPACING, Phantom, SLICE_STEP};
-use osirix_sdk::{Client, DicomSeries, Error, Shape, ViewerController};
+use osirix_sdk::ndarray::{Array3, Axis};
+use osirix_sdk::{Client, DicomSeries, Error, Plane, Shape, ViewerController};
 use tests::Fixture;
 
 const SPEC: DemoSpec = DemoSpec {
@@ -122,4 +124,73 @@ async fn a_colour_frame_is_not_a_volume() {
         Error::InvalidArgument { reason } => assert!(reason.contains("colour"), "{reason}"),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn the_volume_as_an_array_is_the_slices_read_one_by_one() {
+    let f = Fixture::with_spec(SPEC, false).await;
+    let viewer = open(&f.client, "MR").await;
+    let volume = viewer.volume(0).await.expect("volume");
+    let pix = viewer.pix_list(0).await.expect("pix");
+    let n = SPEC.images_per_series;
+    {
+        let view = volume.view().expect("a view");
+        assert_eq!(view.dim(), (n, 32, 32));
+        for (k, pix) in pix.iter().enumerate() {
+            let image = pix.image().await.expect("image");
+            let slice = image.as_grey().expect("grey").view();
+            assert_eq!(view.index_axis(Axis(0), k), slice, "slice {k}");
+            assert_eq!(volume.slice_view(k), Some(slice), "slice {k}");
+        }
+    }
+    let pointer = volume.data.as_ptr();
+    let array = Array3::try_from(volume).expect("an array");
+    assert_eq!(array.as_ptr(), pointer, "the volume's buffer, not a copy");
+
+    // A slice written back from an array reads back the same.
+    let last = &pix[n - 1];
+    let mut plane = last
+        .image()
+        .await
+        .expect("image")
+        .as_grey()
+        .expect("grey")
+        .clone();
+    plane.view_mut().mapv_inplace(|v| v + 1.0);
+    let written = Plane::from_array(plane.view().to_owned()).expect("a plane");
+    last.set_image(&osirix_sdk::PixelImage::Grey(written))
+        .await
+        .expect("set");
+    let read = last.image().await.expect("image");
+    assert_eq!(
+        read.as_grey().expect("grey").view(),
+        array.index_axis(Axis(0), n - 1).mapv(|v| v + 1.0)
+    );
+}
+
+#[tokio::test]
+async fn a_colour_slice_is_rows_by_columns_by_argb() {
+    let f = Fixture::with_spec(SPEC, false).await;
+    let viewer = open(&f.client, "OT").await;
+    let image = viewer
+        .cur_dcm()
+        .await
+        .expect("pix")
+        .image()
+        .await
+        .expect("image");
+    let plane = image.as_argb().expect("colour");
+    let array = plane.argb_view();
+    let (rows, columns) = (plane.rows(), plane.columns());
+    assert_eq!(array.dim(), (rows, columns, 4));
+    for ((row, column), argb) in plane.indexed_iter() {
+        assert_eq!(
+            array
+                .index_axis(Axis(0), row)
+                .index_axis(Axis(0), column)
+                .to_vec(),
+            argb.to_vec()
+        );
+    }
+    assert_eq!(&Plane::from_argb_array(array).expect("a plane"), plane);
 }

@@ -6,6 +6,8 @@
 //! name and is [`DicomStudy::patient_name`]; `DicomStudyNoFiles` is [`DicomStudy::number_of_files`]; `ViewerControllerMaxMovieIdx` counts frames and is
 //! [`ViewerController::frame_count`]; `ROIIType` is [`Roi::kind`]; `ROIMove` is [`Roi::move_by`].
 
+#[cfg(feature = "ndarray")]
+mod arrays;
 mod browser_controller;
 mod dcm_pix;
 mod dicom_image;
