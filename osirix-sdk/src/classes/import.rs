@@ -35,7 +35,9 @@ crate::osirix_class! {
 /// - Files that OsiriX skips (duplicates of images already in the database, missing files, files that are not
 ///   DICOM) never show up, and OsiriX reports nothing: such an import ends with
 ///   [`Error::ImportIncomplete`] at the timeout, saying how many of the files were seen.
-/// - Files that anyone else adds meanwhile (another import, a DICOM transfer) count too.
+/// - Files that anyone else adds meanwhile (another import, a DICOM transfer) count too, and so would more than
+///   one count per file: should OsiriX count a multi-frame file more than once, the wait could end before the
+///   last files are in.
 /// - Only the studies the browser lists are counted: an album or a search filter that hides the new study hides
 ///   the import.
 /// - Each poll costs one `BrowserControllerDatabaseStudies` call and one or two calls per listed study (the
@@ -127,8 +129,10 @@ impl Import {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut rng = fastrand::Rng::new();
         let mut seen = 0;
-        for poll in 0u32.. {
+        let mut poll = 0u32;
+        loop {
             let delay = self.sleep_before(poll, &mut rng);
+            poll = poll.saturating_add(1);
             tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + delay)).await;
             let Ok(counted) = tokio::time::timeout_at(deadline, count(&self.browser)).await else {
                 break;
