@@ -57,10 +57,11 @@ mod value;
 
 pub use cache::{CacheConfig, CacheStats};
 pub use classes::{
-    Argb, BrowserController, DcmPix, DicomImage, DicomSeries, DicomStudy, GreySource, Mask,
-    Orientation, PixelImage, Plane, Point, RenderingMode, RgbChannel, Roi, RoiColor, RoiKind,
-    RoiSpec, RoiStats, RoiValue, RoiVolume, RoiVolumeColor, Selection, SeriesSummary, Shape,
-    Spacing, Vector3, Version, ViewerController, Volume, VrController, WindowLevel,
+    Argb, BrowserController, DcmPix, DicomImage, DicomSeries, DicomStudy, GreySource, Import,
+    Imported, ImportedStudy, Mask, Orientation, PixelImage, Plane, Point, RenderingMode,
+    RgbChannel, Roi, RoiColor, RoiKind, RoiSpec, RoiStats, RoiValue, RoiVolume, RoiVolumeColor,
+    Selection, SeriesSummary, Shape, Spacing, Vector3, Version, ViewerController, Volume,
+    VrController, WindowLevel,
 };
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES, HttpService};
 pub use error::{BoxError, Error, Result, TimeoutScope};

@@ -376,7 +376,7 @@ async fn unavailable_answers_are_retried_and_other_codes_are_not() {
     f.emulator.reset_counters();
     f.emulator.faults().fail_next(1, tonic::Code::Unavailable);
     let err = browser
-        .copy_files_if_needed(Vec::new())
+        .start_copy_files(Vec::new())
         .await
         .expect_err("unavailable");
     assert!(err.is_unavailable(), "{err:?}");
@@ -485,6 +485,7 @@ fn futures_are_send(
     send(&study.date_of_birth());
     send(&image.series());
     send(&browser.database_selection());
+    send(&browser.start_copy_files(Vec::new()));
     send(&browser.copy_files_if_needed(Vec::new()));
 }
 

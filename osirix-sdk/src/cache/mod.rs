@@ -13,6 +13,8 @@
 //!   close) drops every entry of that handle once it was sent, whatever its outcome. Closing a viewer does not
 //!   reach the entries of its DCMPix, nor closing a 3D window those of its ROI volumes: their cached geometry,
 //!   names and volumes outlive them, and their other reads are stale.
+//! - An [`Import`](crate::Import) waiting for files reads each study's file count through a declaration of its
+//!   own without `cache`, so neither its polls nor the user's cached counts see stale values of the other.
 //! - Scalar attributes (uids, names, dates, dimensions) live until evicted by size, or by the optional
 //!   [`CacheConfig::with_time_to_live`] / [`CacheConfig::with_time_to_idle`].
 //! - Collections that can grow while OsiriX imports (a study's series, images and paths, a series' images and

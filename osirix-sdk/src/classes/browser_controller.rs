@@ -20,10 +20,11 @@ crate::osirix_class! {
         #[rpc(BrowserControllerDatabaseSelection)]
         pub fn database_selection() -> Selection;
 
-        /// Starts copying `paths` into the OsiriX database. OsiriX answers before the import ends: poll
-        /// [`BrowserController::database_studies`] for the result.
+        /// Only sends `paths` to OsiriX to be copied into its database: OsiriX answers before the import
+        /// ends, and says nothing of files it skips. [`BrowserController::copy_files_if_needed`] does the same
+        /// and returns an [`Import`](crate::Import) that can wait for the files.
         #[rpc(BrowserControllerCopyFilesIfNeeded, request = BrowserControllerCopyFilesIfNeededRequest { browser: self, paths })]
-        pub fn copy_files_if_needed(paths: Vec<String>);
+        pub fn start_copy_files(paths: Vec<String>);
 
         #[rpc(BrowserControllerOpenViewerFromImages, request = BrowserControllerOpenViewerFromImagesRequest { browser: self, frames, movie })]
         fn open_viewer_from_images(frames: &[Vec<DicomImage>], movie: bool) -> ViewerController = viewer;

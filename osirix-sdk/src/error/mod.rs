@@ -135,6 +135,22 @@ pub enum Error {
         reason: Cow<'static, str>,
     },
 
+    /// An [`Import`](crate::Import) waited `after` and the database still holds fewer new files than it was
+    /// given: `seen` of `files`. OsiriX skips duplicates, missing files and files that are not DICOM without a
+    /// word, so such an import never completes; or it is still running, and waiting again may see the rest.
+    #[error(
+        "BrowserControllerCopyFilesIfNeeded: the import was not complete after {after:?}: {seen} of {files} files \
+         are in the database (OsiriX skips duplicates and files that are not DICOM without a word)"
+    )]
+    ImportIncomplete {
+        /// The files given to the import.
+        files: usize,
+        /// The new files the database held at the end of the wait.
+        seen: usize,
+        /// How long the wait was.
+        after: Duration,
+    },
+
     /// The client was closed with [`Client::close`](crate::Client::close).
     #[error("{rpc}: the client is closed")]
     Closed {
@@ -178,6 +194,7 @@ impl Error {
             | Error::StaleHandle { rpc, .. }
             | Error::MalformedResponse { rpc, .. }
             | Error::Closed { rpc } => Some(rpc),
+            Error::ImportIncomplete { .. } => Some("BrowserControllerCopyFilesIfNeeded"),
             Error::Protocol { rpc, .. } | Error::Tls { rpc, .. } => *rpc,
             Error::Connect { .. } | Error::InvalidArgument { .. } => None,
         }
@@ -196,9 +213,10 @@ impl Error {
         }
     }
 
-    /// True when a time limit was reached.
+    /// True when a time limit was reached: a call's, or an [`Import`](crate::Import)'s wait
+    /// ([`Error::ImportIncomplete`]).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        matches!(self, Error::Timeout { .. } | Error::ImportIncomplete { .. })
     }
 
     /// True when the server could not be reached (at connect time or for a call).
