@@ -37,6 +37,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The server list could not be written ([`RunningEmulator::write_server_configs`](crate::RunningEmulator::write_server_configs)).
+    #[error("cannot write the server list {}", path.display())]
+    ServerConfigs {
+        /// The file.
+        path: PathBuf,
+        /// The I/O failure.
+        #[source]
+        source: std::io::Error,
+    },
     /// The listener's local address could not be read.
     #[error("cannot read the listening address")]
     LocalAddr(#[source] std::io::Error),

@@ -1,8 +1,8 @@
 //! `osirix-emulator`: serve a database folder, a read-only folder of DICOM files or a generated demo
 //! database with OsiriX's OsiriXgrpc semantics.
 //!
-//! Prints exactly one line per address, `listening on <addr>`, on stdout once it accepts calls; logs go to
-//! stderr (`RUST_LOG`, default `info`). Ctrl-C or SIGTERM shuts it down cleanly.
+//! Prints exactly one line per address, `listening on <addr>`, on stdout once it accepts calls (and, with
+//! `--write-server-configs`, after the server list is written); logs go to stderr (`RUST_LOG`, default `info`). Ctrl-C or SIGTERM shuts it down cleanly.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -37,6 +37,11 @@ struct Args {
     /// Address to listen on (port 0 picks a free port); repeat it to serve the same state on several.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:50051", action = clap::ArgAction::Append)]
     addr: Vec<SocketAddr>,
+    /// Once listening, write OsiriXgrpc's server list (server_configs.json) naming every --addr, each active,
+    /// so that clients discover the emulator as they would OsiriX (the SDK's `Client::discover`, with
+    /// OSIRIX_SERVER_CONFIGS=PATH or PATH at OsiriXgrpc's own place).
+    #[arg(long, value_name = "PATH")]
+    write_server_configs: Option<PathBuf>,
     /// Demo: number of studies.
     #[arg(long, default_value_t = DemoSpec::default().studies, requires = "demo")]
     studies: usize,
@@ -205,6 +210,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .request_timeout(args.request_timeout.0)
         .start_all(&args.addr)
         .await?;
+    if let Some(path) = &args.write_server_configs {
+        emulator.write_server_configs(path)?;
+        tracing::info!(path = %path.display(), "wrote the server list");
+    }
     {
         let mut stdout = std::io::stdout().lock();
         for addr in emulator.addrs() {
@@ -251,6 +260,25 @@ mod tests {
         for bad in ["", "10", "ten s", "5d", "-1s", "99999999999h"] {
             assert!(bad.parse::<TimeLimit>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_help_names_the_server_list_flag() {
+        use clap::CommandFactory;
+        let help = Args::command().render_long_help().to_string();
+        assert!(help.contains("--write-server-configs <PATH>"), "{help}");
+        let args = Args::try_parse_from([
+            "osirix-emulator",
+            "--demo",
+            "d",
+            "--write-server-configs",
+            "/tmp/list.json",
+        ])
+        .expect("parses");
+        assert_eq!(
+            args.write_server_configs,
+            Some(PathBuf::from("/tmp/list.json"))
+        );
     }
 
     #[test]

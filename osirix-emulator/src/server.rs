@@ -428,6 +428,38 @@ impl RunningEmulator {
         self.addrs.iter().map(|&a| self.url_of(a)).collect()
     }
 
+    /// Writes OsiriXgrpc's server list (`server_configs.json`) naming every bound address, in order, each
+    /// active: a JSON array of `{"ipaddress": "127.0.0.1", "port": "50051", "active": "YES"}`, the port a
+    /// string as OsiriX writes it. Creates the file's folder if needed and replaces the file. The list has no
+    /// scheme (OsiriX speaks plaintext), so a client discovering an emulator started with TLS would connect
+    /// in plaintext.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ServerConfigs`] when the folder or the file cannot be written.
+    pub fn write_server_configs(&self, path: &Path) -> Result<(), Error> {
+        let entries: Vec<String> = self
+            .addrs
+            .iter()
+            .map(|addr| {
+                format!(
+                    "  {{\"ipaddress\": \"{}\", \"port\": \"{}\", \"active\": \"YES\"}}",
+                    addr.ip(),
+                    addr.port()
+                )
+            })
+            .collect();
+        let text = format!("[\n{}\n]\n", entries.join(",\n"));
+        let failed = |source| Error::ServerConfigs {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(failed)?;
+        }
+        std::fs::write(path, text).map_err(failed)
+    }
+
     fn url_of(&self, addr: SocketAddr) -> String {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{addr}")

@@ -63,8 +63,11 @@ pub use classes::{
     Selection, SeriesSummary, Shape, Spacing, Vector3, Version, ViewerController, Volume,
     VrController, WindowLevel,
 };
-pub use client::{Client, ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES, HttpService};
-pub use error::{BoxError, Error, Result, TimeoutScope};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES, HttpService, SERVER_CONFIGS_ENV, ServerEntry,
+    locate_server_configs, read_server_configs,
+};
+pub use error::{BoxError, DiscoveryProblem, Error, Result, TimeoutScope};
 pub use handle::{Handle, MAX_UID_LEN, WireHandle};
 pub use osirix_macros::osirix_class;
 pub use retry::{MAX_ATTEMPTS_LIMIT, RetryBudget, RetryConfig};

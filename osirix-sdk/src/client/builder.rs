@@ -41,7 +41,8 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 512 * 1024 * 1024;
 /// ```
 #[must_use]
 pub struct ClientBuilder {
-    endpoint: String,
+    /// `None` for a builder from [`ClientBuilder::default`], whose endpoint discovery finds.
+    endpoint: Option<String>,
     timeouts: TimeoutConfig,
     retry: RetryConfig,
     cache: CacheConfig,
@@ -77,8 +78,16 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
+/// A builder without an endpoint, for [`ClientBuilder::discover`] and [`ClientBuilder::discover_from`]:
+/// [`ClientBuilder::connect`] on it fails with [`Error::Connect`]. Every other setting has its stated default.
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
+
 impl ClientBuilder {
-    pub(super) fn new(endpoint: String) -> Self {
+    pub(super) fn new(endpoint: Option<String>) -> Self {
         Self {
             endpoint,
             timeouts: TimeoutConfig::default(),
@@ -222,8 +231,32 @@ impl ClientBuilder {
     /// [`Error::Protocol`] when the server does not speak gRPC over HTTP/2; [`Error::Tls`] when the TLS
     /// handshake fails.
     pub async fn connect(self) -> Result<Client> {
+        let endpoint = self.endpoint_or_refuse()?.to_owned();
+        let (channel, note, cache) = self.handshake(&endpoint).await?;
+        Ok(self.finish(channel, note, cache))
+    }
+
+    /// The endpoint given to [`Client::builder`], or an error for a builder without one.
+    fn endpoint_or_refuse(&self) -> Result<&str> {
+        self.endpoint.as_deref().ok_or(Error::Connect {
+            reason: "no endpoint: give one to Client::builder, or discover the server with \
+                     ClientBuilder::discover"
+                .into(),
+            source: None,
+        })
+    }
+
+    /// The eager connect to `uri` with this builder's settings, leaving the builder for another try.
+    pub(super) async fn handshake(
+        &self,
+        uri: &str,
+    ) -> Result<(
+        tonic::transport::Channel,
+        Arc<ServerStartNote>,
+        Option<ResponseCache>,
+    )> {
         let cache = ResponseCache::new(&self.cache);
-        let (endpoint, connector, note) = self.endpoint(cache.clone())?;
+        let (endpoint, connector, note) = self.endpoint(uri, cache.clone())?;
         let plaintext = endpoint.uri().scheme_str() != Some("https");
         let handshake = async {
             let channel = endpoint
@@ -269,7 +302,7 @@ impl ClientBuilder {
                 })?,
             None => handshake.await?,
         };
-        Ok(self.finish(channel, note, cache))
+        Ok((channel, note, cache))
     }
 
     /// Builds the client without connecting: the connection opens on the first call, and calls fail with
@@ -280,7 +313,8 @@ impl ClientBuilder {
     /// or there is no Tokio runtime to run the connection on.
     pub fn connect_lazy(self) -> Result<Client> {
         let cache = ResponseCache::new(&self.cache);
-        let (endpoint, connector, note) = self.endpoint(cache.clone())?;
+        let (endpoint, connector, note) =
+            self.endpoint(self.endpoint_or_refuse()?, cache.clone())?;
         let channel = endpoint.connect_with_connector_lazy(connector);
         Ok(self.finish(channel, note, cache))
     }
@@ -297,6 +331,7 @@ impl ClientBuilder {
 
     fn endpoint(
         &self,
+        uri: &str,
         cache: Option<ResponseCache>,
     ) -> Result<(Endpoint, Connector, Arc<ServerStartNote>)> {
         let invalid = |reason: &'static str| {
@@ -314,8 +349,8 @@ impl ClientBuilder {
                 "no Tokio runtime: build the client inside one (the connection runs as its task)",
             ));
         }
-        let mut endpoint = Endpoint::from_shared(self.endpoint.clone())
-            .map_err(invalid("invalid endpoint URI"))?;
+        let mut endpoint =
+            Endpoint::from_shared(uri.to_owned()).map_err(invalid("invalid endpoint URI"))?;
         let encrypted = endpoint.uri().scheme_str() == Some("https");
         if encrypted && !cfg!(feature = "tls") {
             return Err(refuse(
@@ -352,7 +387,7 @@ impl ClientBuilder {
         Ok((endpoint, connector, note))
     }
 
-    fn finish(
+    pub(super) fn finish(
         self,
         channel: tonic::transport::Channel,
         server_start: Arc<ServerStartNote>,

@@ -3,16 +3,19 @@
 //!
 //! - `state.rs`: [`Client`], its shared state and its public API;
 //! - `builder.rs`: [`ClientBuilder`], every default and the eager connect;
+//! - `discover.rs`: finding the server from OsiriXgrpc's server list;
 //! - `connector.rs`: the TCP connector (how each server began; the cache dropped with a connection);
 //! - `transport.rs`: the HTTP/2 service, with the user's layers; `probe.rs`: the eager connect's health check.
 
 mod builder;
 mod connector;
+mod discover;
 mod probe;
 mod state;
 mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_MESSAGE_BYTES};
+pub use discover::{SERVER_CONFIGS_ENV, ServerEntry, locate_server_configs, read_server_configs};
 pub use state::Client;
 pub use transport::HttpService;
 
@@ -31,6 +34,6 @@ impl Client {
 
     /// A builder for a client of `endpoint`, to set timeouts, retries, the cache, TLS and layers.
     pub fn builder(endpoint: impl Into<String>) -> ClientBuilder {
-        ClientBuilder::new(endpoint.into())
+        ClientBuilder::new(Some(endpoint.into()))
     }
 }

@@ -9,6 +9,7 @@ pub(crate) use wire::{ServerStart, TransportError, WireFailure, wire_failure};
 
 use std::borrow::Cow;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,8 +18,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in a call to OsiriX.
 ///
-/// `Display` names the RPC and the layer that failed, never a handle uid, token or file path, so errors can go
-/// to logs as they are; the uid of a stale handle is available from [`Error::stale_uid`], and the underlying
+/// `Display` names the RPC and the layer that failed, never a handle uid, token or DICOM file path, so errors
+/// can go to logs as they are (the one path shown is that of the server list, in [`Error::Discovery`]); the uid of a stale handle is available from [`Error::stale_uid`], and the underlying
 /// cause from [`std::error::Error::source`]. The error is `Clone` so that every caller of a coalesced read gets
 /// the same error.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -151,6 +152,17 @@ pub enum Error {
         after: Duration,
     },
 
+    /// Discovery found no server to connect to in OsiriXgrpc's server list at `path`
+    /// ([`ClientBuilder::discover`](crate::ClientBuilder::discover)): the file is missing, unreadable, empty,
+    /// malformed or lists no active server, or none of its active servers answered.
+    #[error("cannot discover the OsiriX server from {}: {problem}", .path.display())]
+    Discovery {
+        /// The server list read (or, when none was found, the first place looked).
+        path: Arc<Path>,
+        /// What was wrong with it.
+        problem: DiscoveryProblem,
+    },
+
     /// The client was closed with [`Client::close`](crate::Client::close).
     #[error("{rpc}: the client is closed")]
     Closed {
@@ -162,6 +174,62 @@ pub enum Error {
 /// `"<rpc>: "`, or nothing for an error of no RPC.
 fn rpc_prefix(rpc: &Option<&'static str>) -> String {
     rpc.map(|rpc| format!("{rpc}: ")).unwrap_or_default()
+}
+
+/// Why [`Error::Discovery`] found no server.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum DiscoveryProblem {
+    /// No file at the path; `also` is the other letter case of the folder, looked in too.
+    Missing {
+        /// The other place looked, when there was one.
+        also: Option<PathBuf>,
+    },
+    /// The home folder is unknown (`HOME` is not set), so the default path cannot be formed.
+    NoHome,
+    /// The file exists but could not be read.
+    Unreadable(Arc<std::io::Error>),
+    /// The file holds an empty array.
+    Empty,
+    /// The file is not a JSON array of `{ipaddress, port, active}` objects.
+    Malformed(String),
+    /// Every entry is marked `"active": "NO"`; `entries` is how many there are.
+    AllInactive {
+        /// The number of entries in the file.
+        entries: usize,
+    },
+    /// None of the active servers answered: each endpoint tried, in order, with its error.
+    NoneAnswered(Vec<(String, Error)>),
+}
+
+impl fmt::Display for DiscoveryProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiscoveryProblem::Missing { also: None } => f.write_str("no such file"),
+            DiscoveryProblem::Missing { also: Some(also) } => {
+                write!(f, "no such file, nor {}", also.display())
+            }
+            DiscoveryProblem::NoHome => {
+                f.write_str("HOME is not set, so the server list cannot be found")
+            }
+            DiscoveryProblem::Unreadable(e) => write!(f, "the file cannot be read: {e}"),
+            DiscoveryProblem::Empty => f.write_str("the server list is empty"),
+            DiscoveryProblem::Malformed(reason) => write!(f, "malformed server list: {reason}"),
+            DiscoveryProblem::AllInactive { entries } => {
+                write!(f, "none of its {entries} servers is active")
+            }
+            DiscoveryProblem::NoneAnswered(tried) => {
+                write!(f, "none of its {} active servers answered: ", tried.len())?;
+                for (i, (endpoint, error)) in tried.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{endpoint} ({error})")?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Which time limit a [`Error::Timeout`] hit.
@@ -196,7 +264,7 @@ impl Error {
             | Error::Closed { rpc } => Some(rpc),
             Error::ImportIncomplete { .. } => Some("BrowserControllerCopyFilesIfNeeded"),
             Error::Protocol { rpc, .. } | Error::Tls { rpc, .. } => *rpc,
-            Error::Connect { .. } | Error::InvalidArgument { .. } => None,
+            Error::Connect { .. } | Error::InvalidArgument { .. } | Error::Discovery { .. } => None,
         }
     }
 
