@@ -483,6 +483,28 @@ mod tests {
         assert!(!b.has_tls() && b.metadata.is_empty() && b.layers.is_empty());
     }
 
+    #[tokio::test]
+    async fn a_builder_without_an_endpoint_says_so_and_keeps_the_defaults() {
+        let b = ClientBuilder::default();
+        assert_eq!(b.endpoint, None);
+        assert_eq!(b.timeouts, TimeoutConfig::default());
+        assert_eq!(b.max_message_bytes, DEFAULT_MAX_MESSAGE_BYTES);
+        for err in [
+            ClientBuilder::default()
+                .connect()
+                .await
+                .expect_err("no endpoint"),
+            ClientBuilder::default()
+                .connect_lazy()
+                .expect_err("no endpoint"),
+        ] {
+            assert!(
+                matches!(&err, Error::Connect { reason, .. } if reason.contains("no endpoint")),
+                "{err:?}"
+            );
+        }
+    }
+
     #[test]
     fn loopback_hosts() {
         for host in [
