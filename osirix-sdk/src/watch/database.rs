@@ -1,9 +1,7 @@
 //! The watch of the database browser's studies, and of the series of the studies that are settling.
 
-use std::collections::HashMap;
-use std::future::Future;
-
 use futures_util::future::join_all;
+use std::collections::{HashMap, HashSet};
 
 use super::config::WatchConfig;
 use super::diff::added_and_removed;
@@ -89,20 +87,20 @@ impl Database {
         }
     }
 
-    /// Whether a listed study's series are to be listed in this poll.
-    fn wants_series(&self, study: &DicomStudy, first: bool) -> bool {
+    /// Whether a listed study's series are to be listed in this poll; `before` holds the studies of the last
+    /// poll (`None` in the first).
+    fn wants_series(&self, study: &DicomStudy, before: Option<&HashSet<&DicomStudy>>) -> bool {
         if self.all_series {
             return true;
         }
-        !first
-            && match self.tracked.get(study) {
-                Some(tracked) => tracked.unchanged < self.settle_polls,
-                // A study new since the last poll.
-                None => self
-                    .studies
-                    .as_ref()
-                    .is_some_and(|before| !before.contains(study)),
-            }
+        let Some(before) = before else {
+            return false;
+        };
+        match self.tracked.get(study) {
+            Some(tracked) => tracked.unchanged < self.settle_polls,
+            // A study new since the last poll.
+            None => !before.contains(study),
+        }
     }
 }
 
@@ -119,69 +117,69 @@ async fn series_of(study: DicomStudy) -> Result<(DicomStudy, Option<Vec<DicomSer
 impl Source for Database {
     type Event = DatabaseEvent;
 
-    fn poll(&mut self) -> impl Future<Output = Result<Vec<DatabaseEvent>>> + Send + '_ {
-        async move {
-            let now = self.list_studies().await?;
-            let first = self.studies.is_none();
-            let wanted: Vec<DicomStudy> = now
-                .iter()
-                .filter(|study| self.wants_series(study, first))
-                .cloned()
-                .collect();
-            // Every read of the poll is done before anything changes: a failed poll leaves the state as it was.
-            let mut listed = Vec::with_capacity(wanted.len());
-            for result in join_all(wanted.into_iter().map(series_of)).await {
-                listed.push(result?);
-            }
-
-            let mut events = Vec::new();
-            match self.studies.as_deref() {
-                None => events.push(DatabaseEvent::Initial(now.clone())),
-                Some(before) => {
-                    let (added, removed) = added_and_removed(before, &now);
-                    for study in removed {
-                        self.tracked.remove(&study);
-                        events.push(DatabaseEvent::Removed(study));
-                    }
-                    events.extend(added.into_iter().map(DatabaseEvent::Added));
-                }
-            }
-            for (study, series) in listed {
-                let Some(series) = series else { continue };
-                let tracked = self.tracked.entry(study.clone()).or_insert(Tracked {
-                    series: Vec::new(),
-                    unchanged: 0,
-                });
-                let (added, removed) = added_and_removed(&tracked.series, &series);
-                tracked.unchanged = if added.is_empty() && removed.is_empty() {
-                    tracked.unchanged.saturating_add(1)
-                } else {
-                    0
-                };
-                // The first list of a study of the initial listing is its baseline, not news.
-                if !first {
-                    events.extend(
-                        removed
-                            .into_iter()
-                            .map(|series| DatabaseEvent::SeriesRemoved {
-                                study: study.clone(),
-                                series,
-                            }),
-                    );
-                    events.extend(added.into_iter().map(|series| DatabaseEvent::SeriesAdded {
-                        study: study.clone(),
-                        series,
-                    }));
-                }
-                tracked.series = series;
-            }
-            if !self.all_series {
-                let settle_polls = self.settle_polls;
-                self.tracked.retain(|_, t| t.unchanged < settle_polls);
-            }
-            self.studies = Some(now);
-            Ok(events)
+    async fn poll(&mut self) -> Result<Vec<DatabaseEvent>> {
+        let now = self.list_studies().await?;
+        let first = self.studies.is_none();
+        let before: Option<HashSet<&DicomStudy>> =
+            self.studies.as_ref().map(|s| s.iter().collect());
+        let wanted: Vec<DicomStudy> = now
+            .iter()
+            .filter(|study| self.wants_series(study, before.as_ref()))
+            .cloned()
+            .collect();
+        // Every read of the poll is done before anything changes: a failed poll leaves the state as it was.
+        let mut listed = Vec::with_capacity(wanted.len());
+        for result in join_all(wanted.into_iter().map(series_of)).await {
+            listed.push(result?);
         }
+
+        let mut events = Vec::new();
+        match self.studies.as_deref() {
+            None => events.push(DatabaseEvent::Initial(now.clone())),
+            Some(before) => {
+                let (added, removed) = added_and_removed(before, &now);
+                for study in removed {
+                    self.tracked.remove(&study);
+                    events.push(DatabaseEvent::Removed(study));
+                }
+                events.extend(added.into_iter().map(DatabaseEvent::Added));
+            }
+        }
+        for (study, series) in listed {
+            let Some(series) = series else { continue };
+            let tracked = self.tracked.entry(study.clone()).or_insert(Tracked {
+                series: Vec::new(),
+                unchanged: 0,
+            });
+            let (added, removed) = added_and_removed(&tracked.series, &series);
+            tracked.unchanged = if added.is_empty() && removed.is_empty() {
+                tracked.unchanged.saturating_add(1)
+            } else {
+                0
+            };
+            // The first list of a study of the initial listing is its baseline, not news.
+            if !first {
+                events.extend(
+                    removed
+                        .into_iter()
+                        .map(|series| DatabaseEvent::SeriesRemoved {
+                            study: study.clone(),
+                            series,
+                        }),
+                );
+                events.extend(added.into_iter().map(|series| DatabaseEvent::SeriesAdded {
+                    study: study.clone(),
+                    series,
+                }));
+            }
+            tracked.series = series;
+        }
+        if !self.all_series {
+            let settle_polls = self.settle_polls;
+            self.tracked.retain(|_, t| t.unchanged < settle_polls);
+        }
+        self.studies = Some(now);
+        Ok(events)
     }
 }
 

@@ -1,11 +1,10 @@
 //! The watch of one viewer's ROIs in one frame: the ROI list, and each ROI's name, colour and points.
 
-use std::future::Future;
+use std::collections::HashMap;
 
 use futures_util::future::{join_all, try_join3};
 
 use super::config::WatchConfig;
-use super::diff::added_and_removed;
 use super::poller::{Source, Watch};
 use crate::{Error, Point, Result, Roi, RoiColor, ViewerController};
 
@@ -69,24 +68,22 @@ async fn snapshot(roi: Roi, slice: u32) -> Result<Option<RoiSnapshot>> {
 impl Source for Rois {
     type Event = RoiEvent;
 
-    fn poll(&mut self) -> impl Future<Output = Result<Vec<RoiEvent>>> + Send + '_ {
-        async move {
-            let slices = self.viewer.roi_list(self.movie_idx).await?;
-            let reads = slices.into_iter().enumerate().flat_map(|(slice, rois)| {
-                let slice = u32::try_from(slice).unwrap_or(u32::MAX);
-                rois.into_iter().map(move |roi| snapshot(roi, slice))
-            });
-            let mut now = Vec::new();
-            for read in join_all(reads).await {
-                now.extend(read?);
-            }
-            let events = match &self.known {
-                None => vec![RoiEvent::Initial(now.clone())],
-                Some(before) => changes(before, &now),
-            };
-            self.known = Some(now);
-            Ok(events)
+    async fn poll(&mut self) -> Result<Vec<RoiEvent>> {
+        let slices = self.viewer.roi_list(self.movie_idx).await?;
+        let reads = slices.into_iter().enumerate().flat_map(|(slice, rois)| {
+            let slice = u32::try_from(slice).unwrap_or(u32::MAX);
+            rois.into_iter().map(move |roi| snapshot(roi, slice))
+        });
+        let mut now = Vec::new();
+        for read in join_all(reads).await {
+            now.extend(read?);
         }
+        let events = match &self.known {
+            None => vec![RoiEvent::Initial(now.clone())],
+            Some(before) => changes(before, &now),
+        };
+        self.known = Some(now);
+        Ok(events)
     }
 
     /// The viewer is gone (closed, or the server dropped it) when its ROI list answers with a stale handle.
@@ -101,20 +98,27 @@ impl Source for Rois {
 
 /// The events from `before` to `now`: removed, then added, then changed ROIs.
 fn changes(before: &[RoiSnapshot], now: &[RoiSnapshot]) -> Vec<RoiEvent> {
-    let handles = |list: &[RoiSnapshot]| list.iter().map(|s| s.roi.clone()).collect::<Vec<_>>();
-    let (added, removed) = added_and_removed(&handles(before), &handles(now));
-    let find = |list: &[RoiSnapshot], roi: &Roi| list.iter().find(|s| s.roi == *roi).cloned();
-    let mut events: Vec<RoiEvent> = removed
+    let by_roi = |list: &[RoiSnapshot]| -> HashMap<Roi, usize> {
+        list.iter()
+            .enumerate()
+            .map(|(i, s)| (s.roi.clone(), i))
+            .collect()
+    };
+    let (old, new) = (by_roi(before), by_roi(now));
+    let mut events: Vec<RoiEvent> = before
         .iter()
-        .filter_map(|roi| find(before, roi).map(RoiEvent::Removed))
+        .filter(|s| !new.contains_key(&s.roi))
+        .cloned()
+        .map(RoiEvent::Removed)
         .collect();
     events.extend(
-        added
-            .iter()
-            .filter_map(|roi| find(now, roi).map(RoiEvent::Added)),
+        now.iter()
+            .filter(|s| !old.contains_key(&s.roi))
+            .cloned()
+            .map(RoiEvent::Added),
     );
     for after in now {
-        if let Some(before) = before.iter().find(|s| s.roi == after.roi)
+        if let Some(before) = old.get(&after.roi).map(|&i| &before[i])
             && (before.name != after.name
                 || before.color != after.color
                 || before.points != after.points)
@@ -166,5 +170,56 @@ impl ViewerController {
             known: None,
         };
         Watch::new("rois", source, &config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Client;
+
+    fn snapshot(client: &Client, uid: &str, name: &str, points: Vec<Point>) -> RoiSnapshot {
+        RoiSnapshot {
+            roi: Roi::from_uid(client, uid).expect("a uid"),
+            slice: 0,
+            name: name.into(),
+            color: RoiColor::new(1, 2, 3),
+            points,
+        }
+    }
+
+    #[tokio::test]
+    async fn changes_are_removed_then_added_then_changed_by_handle() {
+        let client = Client::builder("http://127.0.0.1:9")
+            .connect_lazy()
+            .expect("a lazy client needs no server");
+        let p = |c| vec![Point::new(c, 1.0)];
+        let a = snapshot(&client, "A", "a", p(1.0));
+        let b = snapshot(&client, "B", "b", p(2.0));
+        let c = snapshot(&client, "C", "c", p(3.0));
+        let b_moved = snapshot(&client, "B", "b", p(9.0));
+        let mut a_recoloured = a.clone();
+        a_recoloured.color = RoiColor::new(9, 9, 9);
+
+        let events = changes(&[a.clone(), b.clone()], &[c.clone(), b_moved.clone()]);
+        assert_eq!(
+            events,
+            [
+                RoiEvent::Removed(a.clone()),
+                RoiEvent::Added(c.clone()),
+                RoiEvent::Changed {
+                    before: b.clone(),
+                    after: b_moved
+                }
+            ]
+        );
+        assert_eq!(
+            changes(&[a.clone()], &[a_recoloured.clone()]),
+            [RoiEvent::Changed {
+                before: a.clone(),
+                after: a_recoloured
+            }]
+        );
+        assert!(changes(&[a.clone(), b.clone()], &[b, a]).is_empty());
     }
 }

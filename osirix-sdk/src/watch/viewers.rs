@@ -1,7 +1,5 @@
 //! The watch of the displayed 2D viewers: one `OsirixDisplayed2DViewers` call per poll.
 
-use std::future::Future;
-
 use super::config::WatchConfig;
 use super::diff::added_and_removed;
 use super::poller::{Source, Watch};
@@ -28,24 +26,22 @@ struct Viewers {
 impl Source for Viewers {
     type Event = ViewerEvent;
 
-    fn poll(&mut self) -> impl Future<Output = Result<Vec<ViewerEvent>>> + Send + '_ {
-        async move {
-            let now = self.client.displayed_2d_viewers().await?;
-            let events = match &self.known {
-                None => vec![ViewerEvent::Initial(now.clone())],
-                Some(before) => {
-                    let (opened, closed) = added_and_removed(before, &now);
-                    let closed = closed.into_iter().map(ViewerEvent::Closed);
-                    opened
-                        .into_iter()
-                        .map(ViewerEvent::Opened)
-                        .chain(closed)
-                        .collect()
-                }
-            };
-            self.known = Some(now);
-            Ok(events)
-        }
+    async fn poll(&mut self) -> Result<Vec<ViewerEvent>> {
+        let now = self.client.displayed_2d_viewers().await?;
+        let events = match &self.known {
+            None => vec![ViewerEvent::Initial(now.clone())],
+            Some(before) => {
+                let (opened, closed) = added_and_removed(before, &now);
+                let closed = closed.into_iter().map(ViewerEvent::Closed);
+                opened
+                    .into_iter()
+                    .map(ViewerEvent::Opened)
+                    .chain(closed)
+                    .collect()
+            }
+        };
+        self.known = Some(now);
+        Ok(events)
     }
 }
 
