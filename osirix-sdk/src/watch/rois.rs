@@ -214,7 +214,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            changes(&[a.clone()], &[a_recoloured.clone()]),
+            changes(
+                std::slice::from_ref(&a),
+                std::slice::from_ref(&a_recoloured)
+            ),
             [RoiEvent::Changed {
                 before: a.clone(),
                 after: a_recoloured
