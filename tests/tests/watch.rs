@@ -493,6 +493,17 @@ async fn a_failure_within_the_retries_is_not_seen() {
 }
 
 #[tokio::test]
+async fn a_failed_first_poll_comes_before_the_initial_listing() {
+    let s = Setup::start_with(|b| b.retry(RetryConfig::disabled())).await;
+    let viewer = s.open_viewer().await;
+    s.emulator().faults().fail_next(1, Code::Unavailable);
+    let mut watch = s.client.watch_viewers(fast());
+    let err = next(&mut watch).await.expect_err("the first poll failed");
+    assert!(err.is_unavailable(), "{err:?}");
+    assert_eq!(event(&mut watch).await, ViewerEvent::Initial(vec![viewer]));
+}
+
+#[tokio::test]
 async fn closing_the_client_ends_every_watch_after_one_error() {
     let s = Setup::start().await;
     let viewer = s.open_viewer().await;

@@ -66,3 +66,16 @@ pub use database::DatabaseEvent;
 pub use poller::Watch;
 pub use rois::{RoiEvent, RoiSnapshot};
 pub use viewers::ViewerEvent;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_watch_is_send_unpin_and_static() {
+        fn check<T: Send + Unpin + 'static>() {}
+        check::<Watch<DatabaseEvent>>();
+        check::<Watch<ViewerEvent>>();
+        check::<Watch<RoiEvent>>();
+    }
+}

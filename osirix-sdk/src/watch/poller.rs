@@ -140,7 +140,7 @@ mod tests {
         }
     }
 
-    fn unavailable() -> Error {
+    fn failure() -> Error {
         Error::Osirix {
             rpc: "OsirixDisplayed2DViewers",
             message: "down".into(),
@@ -153,8 +153,8 @@ mod tests {
         let source = Scripted {
             outcomes: VecDeque::from([
                 Ok(vec![1]),
-                Err(unavailable()),
-                Err(unavailable()),
+                Err(failure()),
+                Err(failure()),
                 Ok(vec![2]),
                 Ok(vec![3]),
             ]),
@@ -179,8 +179,8 @@ mod tests {
             items,
             [
                 Ok(1),
-                Err(unavailable().to_string()),
-                Err(unavailable().to_string()),
+                Err(failure().to_string()),
+                Err(failure().to_string()),
                 Ok(2),
                 Ok(3)
             ]
@@ -204,11 +204,5 @@ mod tests {
         assert_eq!(items.len(), 3, "{items:?}");
         assert!(matches!(items[2], Err(Error::Closed { .. })));
         assert_eq!(polls.lock().unwrap().len(), 2, "no poll after the end");
-    }
-
-    #[test]
-    fn a_watch_is_send_unpin_and_static() {
-        fn check<T: Send + Unpin + 'static>() {}
-        check::<Watch<u32>>();
     }
 }
