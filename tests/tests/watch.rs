@@ -237,6 +237,22 @@ async fn the_first_poll_asks_for_the_browser_once() {
 }
 
 #[tokio::test]
+async fn a_browser_handle_gone_stale_is_asked_for_again_without_an_error() {
+    let s = Setup::start().await;
+    let mut watch = s.client.watch_database(fast());
+    assert!(matches!(event(&mut watch).await, DatabaseEvent::Initial(_)));
+    let browser = s.emulator().browser_uid().expect("the browser has a uid");
+    assert!(s.emulator().forget(&browser));
+    s.emulator().reset_counters();
+    quiet_until(&mut watch, || {
+        s.emulator().calls("BrowserControllerDatabaseStudies") >= 4
+    })
+    .await;
+    assert_eq!(s.emulator().calls("OsirixCurrentBrowser"), 1);
+    assert_ne!(s.emulator().browser_uid(), Some(browser), "a new uid");
+}
+
+#[tokio::test]
 async fn a_study_the_server_gave_a_new_uid_is_removed_and_added_again() {
     let s = Setup::start().await;
     let mut watch = s.client.watch_database(fast().settle_polls(0));

@@ -4,17 +4,24 @@ use std::time::Duration;
 
 /// How a [`Watch`](crate::watch::Watch) polls.
 ///
-/// Each sleep between two polls is the current delay times a factor drawn uniformly in
-/// `[1 - jitter, 1 + jitter]`, so that several watches do not poll in step. The delay is `interval` while polls
-/// succeed; after `n` failed polls in a row it is `interval × 2ⁿ`, at most `max_backoff` (before the jitter),
-/// and one successful poll sets it back to `interval`.
+/// The first poll is made at once. Each sleep between two polls (from the end of one to the start of the next)
+/// is the current delay times a factor drawn uniformly in `[1 - jitter, 1 + jitter]`, so that several watches
+/// do not poll in step. The delay is `interval` while polls succeed; after `n` failed polls in a row it is
+/// `interval × 2ⁿ`, at most `max_backoff` (before the jitter), and one successful poll sets it back to
+/// `interval`.
 ///
-/// ```
+/// ```no_run
+/// # async fn demo(client: osirix_sdk::Client) {
 /// use std::time::Duration;
 /// use osirix_sdk::WatchConfig;
 ///
-/// let config = WatchConfig::default().interval(Duration::from_millis(250)).jitter(0.2);
-/// assert_eq!(config, WatchConfig::default().jitter(0.2).interval(Duration::from_millis(250)));
+/// // Every 250 ms ± 20 %, at most every 5 s while the server fails.
+/// let config = WatchConfig::default()
+///     .interval(Duration::from_millis(250))
+///     .jitter(0.2)
+///     .max_backoff(Duration::from_secs(5));
+/// let viewers = client.watch_viewers(config);
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -41,8 +48,8 @@ impl Default for WatchConfig {
 }
 
 impl WatchConfig {
-    /// The delay between two successful polls (1 s by default). A zero interval polls as soon as the last
-    /// answer is in.
+    /// The sleep between the end of a successful poll and the start of the next (1 s by default). A zero
+    /// interval polls again as soon as the last answer is in, without backoff.
     pub fn interval(mut self, interval: Duration) -> Self {
         self.interval = interval;
         self
