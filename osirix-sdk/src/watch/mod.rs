@@ -2,9 +2,10 @@
 //! displayed 2D viewers ([`Client::watch_viewers`]) and a viewer's ROIs ([`ViewerController::watch_rois`]).
 //!
 //! OsiriXgrpc has no server streams, so a [`Watch`] polls: it lists what it watches, compares the listing with
-//! the last one, and yields what changed. The first event is always the whole listing (`Initial`), once; then
-//! one event per change, in the order: removed, added, then changes inside what is still there. Handles are
-//! compared by uid, and listings keep the server's order.
+//! the last one, and yields what changed. The first event is always the whole listing (`Initial`, in the
+//! server's order), once; only errors of failed polls can come before it. Then each poll yields one event per
+//! change: what went, then what came, then changes inside what is still there (a new study's series, an ROI's
+//! attributes), each group in the server's order. Handles are compared by uid (and client), not by position.
 //!
 //! # Polling
 //! [`WatchConfig`] sets the interval between polls (1 s by default) and its jitter (each sleep is the interval

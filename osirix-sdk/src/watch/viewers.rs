@@ -32,11 +32,11 @@ impl Source for Viewers {
             None => vec![ViewerEvent::Initial(now.clone())],
             Some(before) => {
                 let (opened, closed) = added_and_removed(before, &now);
-                let closed = closed.into_iter().map(ViewerEvent::Closed);
-                opened
+                let opened = opened.into_iter().map(ViewerEvent::Opened);
+                closed
                     .into_iter()
-                    .map(ViewerEvent::Opened)
-                    .chain(closed)
+                    .map(ViewerEvent::Closed)
+                    .chain(opened)
                     .collect()
             }
         };
