@@ -44,14 +44,19 @@ impl Schedule {
     fn base(&self) -> Duration {
         let factor = 2f64.powi(self.failures.min(64) as i32);
         let delay = self.interval.as_secs_f64() * factor;
-        Duration::from_secs_f64(delay.min(self.max_backoff.as_secs_f64()))
+        seconds(delay.min(self.max_backoff.as_secs_f64()))
     }
 
     /// The sleep before the next poll: the base delay times a factor uniform in `[1 - jitter, 1 + jitter]`.
     pub(super) fn next_sleep(&mut self) -> Duration {
         let factor = 1.0 - self.jitter + 2.0 * self.jitter * self.rng.f64();
-        self.base().mul_f64(factor.max(0.0))
+        seconds(self.base().as_secs_f64() * factor.max(0.0))
     }
+}
+
+/// `secs` as a duration, [`Duration::MAX`] when it is beyond it (an interval of years does not panic).
+fn seconds(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
 }
 
 #[cfg(test)]
@@ -146,6 +151,16 @@ mod tests {
         );
         s.record(false);
         assert_eq!(s.base(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_huge_interval_does_not_overflow() {
+        let mut s = schedule(WatchConfig::default().interval(Duration::MAX).jitter(1.0));
+        s.record(false);
+        for _ in 0..20 {
+            let _ = s.next_sleep();
+        }
+        assert_eq!(s.base(), Duration::MAX);
     }
 
     #[test]
