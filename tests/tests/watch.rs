@@ -302,12 +302,18 @@ async fn series_added_to_a_known_study_are_seen_only_with_all_series() {
         DatabaseEvent::Initial(_)
     ));
 
-    // Every study's series are listed in every poll.
+    // Every study's series are listed in every poll: 1 + 4 calls (the last poll's reads may not be out yet).
     s.emulator().reset_counters();
     quiet_until(&mut all, || {
         s.emulator().calls("BrowserControllerDatabaseStudies") >= 3
     })
     .await;
+    let polls = s.emulator().calls("BrowserControllerDatabaseStudies");
+    let reads = s.emulator().calls("DicomStudySeries");
+    assert!(
+        (4 * (polls - 1)..=4 * polls).contains(&reads),
+        "{reads} series reads in {polls} polls"
+    );
 
     s.emulator()
         .import(series_files(&catalog, 1))
