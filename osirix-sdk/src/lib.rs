@@ -37,7 +37,8 @@
 //! - `client/`: [`Client`] and [`ClientBuilder`], the connection and its settings;
 //! - `handle.rs`: what every handle has; `value/`: [`FromWire`], from what crosses the wire to Rust values;
 //! - `call/`: the path every call takes, top to bottom;
-//! - `classes/`: one file per OsiriX class, each one [`osirix_class!`] declaration.
+//! - `classes/`: one file per OsiriX class, each one [`osirix_class!`] declaration;
+//! - [`watch`]: streams of changes, found by polling the classes' calls.
 //!
 //! The facts about OsiriX the code relies on are in `docs/osirix-behaviour.md` of the repository.
 #![doc(test(attr(deny(warnings), allow(dead_code, unused_variables))))]
@@ -54,6 +55,7 @@ mod retry;
 mod rpc;
 mod timeout;
 mod value;
+pub mod watch;
 
 pub use cache::{CacheConfig, CacheStats};
 pub use classes::{
@@ -74,6 +76,7 @@ pub use retry::{MAX_ATTEMPTS_LIMIT, RetryBudget, RetryConfig};
 pub use timeout::TimeoutConfig;
 pub use value::datetime::decode_millisecond;
 pub use value::{FromWire, Malformed};
+pub use watch::WatchConfig;
 
 /// The OsiriXgrpc protocol ([`osirix_proto`] with its `client` feature): every message of the 141 RPCs and the
 /// raw generated `OsiriXServiceClient`, for anything the typed API does not cover.
