@@ -1,0 +1,107 @@
+//! The subcommands, one module each, and the dispatch from the parsed command line to them. Every subcommand
+//! but `import` only reads.
+
+mod images;
+mod import;
+mod roi_stats;
+mod rois;
+mod series;
+mod studies;
+mod viewers;
+mod volume;
+
+use std::time::Duration;
+
+use clap::Subcommand;
+
+use crate::connect::Settings;
+use crate::exit::Failure;
+use crate::output::Format;
+
+/// What `osirix` is asked to do.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// The studies of OsiriX's database browser.
+    Studies,
+    /// The series of a study.
+    Series {
+        /// The study: a uid as `osirix studies` prints it, or a DICOM Study Instance UID.
+        study: String,
+    },
+    /// The images of a series, by instance number.
+    Images {
+        /// The series: a uid as `osirix series` prints it, or a DICOM Series Instance UID.
+        series: String,
+    },
+    /// The displayed 2D viewers.
+    Viewers,
+    /// The ROIs of a viewer's current frame.
+    Rois {
+        /// The viewer: a uid as `osirix viewers` prints it [default: the frontmost viewer].
+        viewer: Option<String>,
+    },
+    /// OsiriX's statistics of each ROI of a viewer's current frame.
+    RoiStats {
+        /// The viewer: a uid as `osirix viewers` prints it [default: the frontmost viewer].
+        viewer: Option<String>,
+    },
+    /// Writes a viewer's current frame as a float32 NumPy array (slices, rows, columns).
+    Volume(volume::Args),
+    /// Copies files into OsiriX's database (folders are searched for files).
+    Import(import::Args),
+}
+
+/// Connects and runs `command`, printing its results in `format`.
+///
+/// # Errors
+/// The command's [`Failure`].
+pub(crate) async fn run(
+    command: Command,
+    settings: &Settings,
+    format: Format,
+) -> Result<(), Failure> {
+    // `import` checks its files before it connects, so a typo fails fast and without a server.
+    if let Command::Import(args) = &command {
+        return import::run(settings, args, format).await;
+    }
+    let client = settings.connect().await?;
+    match command {
+        Command::Studies => studies::run(&client, format).await,
+        Command::Series { study } => series::run(&client, &study, format).await,
+        Command::Images { series } => images::run(&client, &series, format).await,
+        Command::Viewers => viewers::run(&client, format).await,
+        Command::Rois { viewer } => rois::run(&client, viewer.as_deref(), format).await,
+        Command::RoiStats { viewer } => roi_stats::run(&client, viewer.as_deref(), format).await,
+        Command::Volume(args) => volume::run(&client, &args, format).await,
+        Command::Import(args) => import::run(settings, &args, format).await,
+    }
+}
+
+/// A number of seconds (a decimal fraction allowed), positive and finite.
+///
+/// # Errors
+/// A message for clap when `text` is no such number.
+pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(format!("{text:?}: the number of seconds must be positive"));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("{text:?}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_parse_as_positive_durations() {
+        assert_eq!(parse_seconds("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("-1").is_err());
+        assert!(parse_seconds("inf").is_err());
+        assert!(parse_seconds("soon").is_err());
+    }
+}
