@@ -2,7 +2,7 @@
 //!
 //! Where things live, leaves first: `exit.rs` (exit codes and the one error type), `output.rs` (tables and
 //! JSON), `npy.rs` (the `.npy` writer), `progress.rs` (the spinner on stderr), `connect.rs` (the client, from
-//! `--addr` or discovery), `resolve.rs` (a uid on the command line to a handle), and `commands/`, one module
+//! `--addr` or discovery), `resolve.rs` (a uid on the command line to a handle), `seconds.rs` (durations), and `commands/`, one module
 //! per subcommand. This file parses the command line, runs the command on a runtime and turns its outcome into
 //! an exit code.
 
@@ -13,6 +13,7 @@ mod npy;
 mod output;
 mod progress;
 mod resolve;
+mod seconds;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -48,7 +49,7 @@ struct Cli {
 
     /// The limit, in seconds, on connecting and on each call to OsiriX (give it before the subcommand)
     /// [default: the SDK's, 5 s to connect and 60 s a call].
-    #[arg(long, value_name = "SECS", value_parser = commands::parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = seconds::parse)]
     timeout: Option<Duration>,
 
     #[command(subcommand)]

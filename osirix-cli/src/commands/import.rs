@@ -23,7 +23,7 @@ pub(crate) struct Args {
     #[arg(long)]
     wait: bool,
     /// How long `--wait` waits, in seconds.
-    #[arg(long, value_name = "SECS", default_value = "60", requires = "wait", value_parser = super::parse_seconds)]
+    #[arg(long, value_name = "SECS", default_value = "60", requires = "wait", value_parser = crate::seconds::parse)]
     timeout: Duration,
 }
 
@@ -84,7 +84,10 @@ pub(super) async fn run(settings: &Settings, args: &Args, format: Format) -> Res
         .await
         .context("starting the import")?;
     let report = if args.wait {
-        let spinner = Spinner::start(format!("waiting for OsiriX to import {count} files"));
+        let spinner = Spinner::start(format!(
+            "waiting for OsiriX to import {}",
+            output::count(count, "file")
+        ));
         let imported = import
             .wait(args.timeout)
             .await
@@ -102,13 +105,14 @@ pub(super) async fn run(settings: &Settings, args: &Args, format: Format) -> Res
     match format {
         Format::Json => output::print_json(&report),
         Format::Table if !report.waited => output::write_stdout(&format!(
-            "sent {count} files to OsiriX, which imports them in the background (--wait waits for them)\n"
+            "sent {} to OsiriX, which imports them in the background (--wait waits for them)\n",
+            output::count(count, "file")
         )),
         Format::Table => {
             let cells: Vec<Vec<String>> = report.studies.iter().map(Row::cells).collect();
             output::write_stdout(&format!(
-                "imported {} new files of {count} sent\n{}",
-                report.imported_files.unwrap_or(0),
+                "imported {} of {count} sent\n{}",
+                output::count(report.imported_files.unwrap_or(0), "new file"),
                 output::table(StudyRow::HEADERS, &cells)
             ))
         }

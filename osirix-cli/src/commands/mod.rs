@@ -10,8 +10,6 @@ mod studies;
 mod viewers;
 mod volume;
 
-use std::time::Duration;
-
 use clap::Subcommand;
 
 use crate::connect::Settings;
@@ -74,34 +72,5 @@ pub(crate) async fn run(
         Command::RoiStats { viewer } => roi_stats::run(&client, viewer.as_deref(), format).await,
         Command::Volume(args) => volume::run(&client, &args, format).await,
         Command::Import(args) => import::run(settings, &args, format).await,
-    }
-}
-
-/// A number of seconds (a decimal fraction allowed), positive and finite.
-///
-/// # Errors
-/// A message for clap when `text` is no such number.
-pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
-    let seconds: f64 = text
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
-    if !(seconds.is_finite() && seconds > 0.0) {
-        return Err(format!("{text:?}: the number of seconds must be positive"));
-    }
-    Duration::try_from_secs_f64(seconds).map_err(|e| format!("{text:?}: {e}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seconds_parse_as_positive_durations() {
-        assert_eq!(parse_seconds("2"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_seconds("0.5"), Ok(Duration::from_millis(500)));
-        assert!(parse_seconds("0").is_err());
-        assert!(parse_seconds("-1").is_err());
-        assert!(parse_seconds("inf").is_err());
-        assert!(parse_seconds("soon").is_err());
     }
 }
