@@ -3,9 +3,10 @@
 //! or by default the frontmost viewer.
 //!
 //! A handle uid is tried first, with one call that proves OsiriX holds it; when OsiriX does not (a stale
-//! handle), the browser's studies are searched for the DICOM UID. Not finding either is exit code 4.
+//! handle), or the string cannot be a handle uid at all (empty, too long), the browser's studies are searched
+//! for the DICOM UID. Not finding either is exit code 4.
 
-use osirix_sdk::{Client, DicomSeries, DicomStudy, Error, ViewerController};
+use osirix_sdk::{Client, DicomSeries, DicomStudy, ViewerController};
 
 use crate::exit::{Context, Failure};
 
@@ -18,7 +19,7 @@ pub(crate) async fn study(
     arg: &str,
 ) -> Result<(DicomStudy, Vec<DicomSeries>), Failure> {
     let what = "listing the series of the study";
-    if let Some(study) = handle(DicomStudy::from_uid(client, arg)) {
+    if let Some(study) = DicomStudy::from_uid(client, arg).ok() {
         match study.series().await {
             Ok(series) => return Ok((study, series)),
             Err(error) if error.is_stale_handle() => {}
@@ -56,7 +57,7 @@ pub(crate) async fn study(
 /// A [`Failure`] with exit code 4 when no series has that uid, exit code 1 when several parts of a split
 /// series have it; those of the calls.
 pub(crate) async fn series(client: &Client, arg: &str) -> Result<DicomSeries, Failure> {
-    if let Some(series) = handle(DicomSeries::from_uid(client, arg)) {
+    if let Some(series) = DicomSeries::from_uid(client, arg).ok() {
         match series.series_instance_uid().await {
             Ok(_) => return Ok(series),
             Err(error) if error.is_stale_handle() => {}
@@ -133,7 +134,9 @@ pub(crate) async fn viewer(
     };
     let not_found =
         || Failure::not_found(format!("finding viewer {arg}"), "no viewer has that uid");
-    let viewer = handle(ViewerController::from_uid(client, arg)).ok_or_else(not_found)?;
+    let viewer = ViewerController::from_uid(client, arg)
+        .ok()
+        .ok_or_else(not_found)?;
     let shown = client
         .displayed_2d_viewers()
         .await
@@ -143,9 +146,4 @@ pub(crate) async fn viewer(
     } else {
         Err(not_found())
     }
-}
-
-/// The handle, or `None` for a string that cannot be a handle uid at all (empty, or too long).
-fn handle<H>(made: Result<H, Error>) -> Option<H> {
-    made.ok()
 }

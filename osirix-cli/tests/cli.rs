@@ -684,3 +684,58 @@ async fn a_volume_that_is_not_greyscale_fails_with_1() {
     .await;
     run.assert_failed(1, "reading the volume: invalid argument: slice 0 is colour");
 }
+
+/// `word` in single quotes for `sh -c`.
+fn sh_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spinner_shows_when_stderr_is_a_terminal() {
+    // util-linux's `script` runs the command on a pseudo-terminal and copies what it writes.
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() {
+        println!(
+            "skipped: the_spinner_shows_when_stderr_is_a_terminal: no /usr/bin/script to give a terminal"
+        );
+        return;
+    }
+    let (fixture, _client, url) = served().await;
+    let text = fixture.dir.path().join("notes.txt");
+    std::fs::write(&text, "not DICOM").expect("a file");
+    let command = [
+        env!("CARGO_BIN_EXE_osirix"),
+        "--addr",
+        &url,
+        "import",
+        text.to_str().expect("UTF-8"),
+        "--wait",
+        "--timeout",
+        "1",
+    ]
+    .map(sh_quote)
+    .join(" ");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("/usr/bin/script")
+            .args(["-qec", &command, "/dev/null"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("script runs")
+    })
+    .await
+    .expect("the run ends");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(5), "{shown}");
+    assert!(
+        shown.contains("waiting for OsiriX to import 1 file ("),
+        "the spinner: {shown:?}"
+    );
+    assert!(
+        shown.contains('\u{1b}'),
+        "drawn with escapes on a terminal: {shown:?}"
+    );
+    assert!(
+        shown.contains("osirix: waiting for the import: "),
+        "then the error: {shown:?}"
+    );
+}
