@@ -1,10 +1,10 @@
 //! `osirix`: OsiriX's database, viewers and ROIs at a terminal, through OsiriXgrpc and `osirix-sdk`.
 //!
 //! Where things live, leaves first: `exit.rs` (exit codes and the one error type), `output.rs` (tables and
-//! JSON), `npy.rs` (the `.npy` writer), `progress.rs` (the spinner on stderr), `connect.rs` (the client, from
-//! `--addr` or discovery), `resolve.rs` (a uid on the command line to a handle), `seconds.rs` (durations), and `commands/`, one module
-//! per subcommand. This file parses the command line, runs the command on a runtime and turns its outcome into
-//! an exit code.
+//! JSON), `npy.rs` (the `.npy` writer), `progress.rs` (the spinner on stderr), `seconds.rs` (durations),
+//! `connect.rs` (the client, from `--addr` or discovery), `resolve.rs` (a uid on the command line to a
+//! handle), and `commands/`, one module per subcommand. This file parses the command line, runs the command
+//! on a runtime and turns its outcome into an exit code.
 
 mod commands;
 mod connect;

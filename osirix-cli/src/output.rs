@@ -58,16 +58,21 @@ pub(crate) fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure
     write_stdout(&text)
 }
 
-/// Prints `text` as it is.
+/// Prints `text` as it is. A reader that stopped reading (`osirix studies | head -1`) is no failure.
 ///
 /// # Errors
-/// A [`Failure`] when stdout cannot be written.
+/// A [`Failure`] when stdout cannot be written for another reason.
 pub(crate) fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
-    stdout
+    match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(|e| Failure::new("writing to stdout", e, Exit::Failure))
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::new("writing to stdout", e, Exit::Failure))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `headers` and `rows` in columns as wide as their widest cell, two spaces apart, without trailing spaces.

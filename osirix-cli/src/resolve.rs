@@ -19,7 +19,7 @@ pub(crate) async fn study(
     arg: &str,
 ) -> Result<(DicomStudy, Vec<DicomSeries>), Failure> {
     let what = "listing the series of the study";
-    if let Some(study) = DicomStudy::from_uid(client, arg).ok() {
+    if let Ok(study) = DicomStudy::from_uid(client, arg) {
         match study.series().await {
             Ok(series) => return Ok((study, series)),
             Err(error) if error.is_stale_handle() => {}
@@ -57,7 +57,7 @@ pub(crate) async fn study(
 /// A [`Failure`] with exit code 4 when no series has that uid, exit code 1 when several parts of a split
 /// series have it; those of the calls.
 pub(crate) async fn series(client: &Client, arg: &str) -> Result<DicomSeries, Failure> {
-    if let Some(series) = DicomSeries::from_uid(client, arg).ok() {
+    if let Ok(series) = DicomSeries::from_uid(client, arg) {
         match series.series_instance_uid().await {
             Ok(_) => return Ok(series),
             Err(error) if error.is_stale_handle() => {}

@@ -223,6 +223,18 @@ async fn series_and_images_take_handle_uids_and_dicom_uids() {
         );
     }
 
+    let table = osirix(&url, &["series", study.uid()]).await;
+    assert_eq!(table.code, 0, "{table:?}");
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 1 + series.len(), "{table:?}");
+    assert!(
+        lines[0].starts_with("UID ") && lines[0].contains("MODALITY"),
+        "{table:?}"
+    );
+    for (line, series) in lines[1..].iter().zip(&series) {
+        assert!(line.starts_with(series.uid()), "{table:?}");
+    }
+
     // An MR series: OsiriX's Series Instance UID has a " TE-<n>" suffix, and the DICOM UID alone names it.
     let mut mr = None;
     for series in &series {
@@ -289,6 +301,16 @@ async fn viewers_rois_and_their_stats() {
     assert_eq!(usize_of(&viewers[0], "slices"), 5);
     assert_eq!(usize_of(&viewers[0], "frames"), 1);
 
+    let table = osirix(&url, &["viewers"]).await;
+    assert_eq!(table.code, 0, "{table:?}");
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{table:?}");
+    assert!(
+        lines[0].starts_with("UID ") && lines[0].contains("SLICES"),
+        "{table:?}"
+    );
+    assert!(lines[1].starts_with(viewer.uid()), "{table:?}");
+
     // The frontmost viewer by default, or the one named.
     let front = osirix(&url, &["rois", "--json"]).await.json();
     let named = osirix(&url, &["rois", viewer.uid(), "--json"]).await.json();
@@ -315,6 +337,23 @@ async fn viewers_rois_and_their_stats() {
     }
     assert_eq!(str_of(&rows[0], "kind"), "Rectangle");
     assert_eq!(str_of(&rows[1], "kind"), "Oval");
+
+    let table = osirix(&url, &["rois"]).await;
+    assert_eq!(table.code, 0, "{table:?}");
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{table:?}");
+    assert!(
+        lines[0].starts_with("UID ") && lines[0].contains("KIND"),
+        "{table:?}"
+    );
+    assert!(
+        lines[1].starts_with(boxed.uid()) && lines[1].contains("Rectangle"),
+        "{table:?}"
+    );
+    assert!(
+        lines[2].starts_with(oval.uid()) && lines[2].contains("Oval"),
+        "{table:?}"
+    );
 
     let stats = osirix(&url, &["roi-stats", "--json"]).await.json();
     let rows = stats.as_array().expect("an array");
@@ -471,6 +510,33 @@ async fn import_waits_for_a_new_study() {
         }
     }
     assert!(found, "the imported study is listed");
+
+    // The table: what was imported, then the study.
+    let more = tempfile::tempdir().expect("a folder");
+    let spec = DemoSpec {
+        studies: 1,
+        series_per_study: 1,
+        images_per_series: 2,
+        seed: 8,
+        ..DemoSpec::DEFAULT
+    };
+    let catalog = generate(more.path(), &spec).expect("more files");
+    let folder = more.path().to_str().expect("a UTF-8 path");
+    let table = osirix(&url, &["import", folder, "--wait"]).await;
+    assert_eq!(table.code, 0, "{table:?}");
+    table.assert_plain();
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{table:?}");
+    assert_eq!(lines[0], "imported 2 new files of 2 sent");
+    assert!(
+        lines[1].starts_with("UID ") && lines[1].contains("FILES ADDED"),
+        "{table:?}"
+    );
+    let study_uid = &catalog.studies()[0].study_instance_uid;
+    assert!(
+        lines[2].contains(" yes ") && lines[2].ends_with(study_uid.as_str()),
+        "{table:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

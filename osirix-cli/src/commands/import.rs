@@ -23,7 +23,13 @@ pub(crate) struct Args {
     #[arg(long)]
     wait: bool,
     /// How long `--wait` waits, in seconds.
-    #[arg(long, value_name = "SECS", default_value = "60", requires = "wait", value_parser = crate::seconds::parse)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "60",
+        requires = "wait",
+        value_parser = crate::seconds::parse
+    )]
     timeout: Duration,
 }
 
