@@ -1,9 +1,10 @@
 //! `osirix images SERIES`: the images of one series, by instance number.
 
 use futures_util::future::try_join_all;
-use osirix_sdk::{Client, DicomImage};
+use osirix_sdk::DicomImage;
 use serde::Serialize;
 
+use crate::connect::Settings;
 use crate::exit::{Context, Failure};
 use crate::output::{self, Format, Row};
 use crate::resolve;
@@ -50,8 +51,9 @@ impl Row for ImageRow {
 /// Lists the images of the series `series` names.
 ///
 /// # Errors
-/// Exit code 4 for an unknown series; those of the calls.
-pub(super) async fn run(client: &Client, series: &str, format: Format) -> Result<(), Failure> {
+/// Exit code 4 for an unknown series; those of connecting (exit code 3) and of the calls.
+pub(super) async fn run(settings: &Settings, series: &str, format: Format) -> Result<(), Failure> {
+    let client = &settings.connect().await?;
     let series = resolve::series(client, series).await?;
     let images = series
         .images_by_instance_number()

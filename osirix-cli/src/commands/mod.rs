@@ -49,7 +49,7 @@ pub(crate) enum Command {
     Import(import::Args),
 }
 
-/// Connects and runs `command`, printing its results in `format`.
+/// Runs `command` (each connects with `settings`), printing its results in `format`.
 ///
 /// # Errors
 /// The command's [`Failure`].
@@ -58,19 +58,15 @@ pub(crate) async fn run(
     settings: &Settings,
     format: Format,
 ) -> Result<(), Failure> {
-    // `import` checks its files before it connects, so a typo fails fast and without a server.
-    if let Command::Import(args) = &command {
-        return import::run(settings, args, format).await;
-    }
-    let client = settings.connect().await?;
     match command {
-        Command::Studies => studies::run(&client, format).await,
-        Command::Series { study } => series::run(&client, &study, format).await,
-        Command::Images { series } => images::run(&client, &series, format).await,
-        Command::Viewers => viewers::run(&client, format).await,
-        Command::Rois { viewer } => rois::run(&client, viewer.as_deref(), format).await,
-        Command::RoiStats { viewer } => roi_stats::run(&client, viewer.as_deref(), format).await,
-        Command::Volume(args) => volume::run(&client, &args, format).await,
+        Command::Studies => studies::run(settings, format).await,
+        Command::Series { study } => series::run(settings, &study, format).await,
+        Command::Images { series } => images::run(settings, &series, format).await,
+        Command::Viewers => viewers::run(settings, format).await,
+        Command::Rois { viewer } => rois::run(settings, viewer.as_deref(), format).await,
+        Command::RoiStats { viewer } => roi_stats::run(settings, viewer.as_deref(), format).await,
+        Command::Volume(args) => volume::run(settings, &args, format).await,
+        // `import` checks its files before it connects, so a typo fails fast and without a server.
         Command::Import(args) => import::run(settings, &args, format).await,
     }
 }

@@ -2,10 +2,11 @@
 //! slice.
 
 use futures_util::future::try_join_all;
-use osirix_sdk::{Client, Roi};
+use osirix_sdk::Roi;
 use serde::Serialize;
 
 use super::rois::{current_frame_rois, kind_name};
+use crate::connect::Settings;
 use crate::exit::{Context, Failure};
 use crate::output::{self, Format, Row};
 use crate::resolve;
@@ -68,12 +69,13 @@ impl Row for StatsRow {
 /// Prints the statistics of the ROIs of the viewer `viewer` names, or of the frontmost one.
 ///
 /// # Errors
-/// Exit code 4 for an unknown viewer or none in front; those of the calls.
+/// Exit code 4 for an unknown viewer or none in front; those of connecting (exit code 3) and of the calls.
 pub(super) async fn run(
-    client: &Client,
+    settings: &Settings,
     viewer: Option<&str>,
     format: Format,
 ) -> Result<(), Failure> {
+    let client = &settings.connect().await?;
     let viewer = resolve::viewer(client, viewer).await?;
     let rois = current_frame_rois(&viewer).await?;
     let rows = try_join_all(rois.iter().map(|(slice, roi)| row(*slice, roi)))

@@ -1,9 +1,10 @@
 //! `osirix rois [VIEWER]`: the ROIs of a viewer's current frame, slice by slice (data order), oldest first.
 
 use futures_util::future::try_join_all;
-use osirix_sdk::{Client, Roi, RoiKind, ViewerController};
+use osirix_sdk::{Roi, RoiKind, ViewerController};
 use serde::Serialize;
 
+use crate::connect::Settings;
 use crate::exit::{Context, Failure};
 use crate::output::{self, Format, Row};
 use crate::resolve;
@@ -72,12 +73,13 @@ pub(crate) async fn current_frame_rois(
 /// Lists the ROIs of the viewer `viewer` names, or of the frontmost one.
 ///
 /// # Errors
-/// Exit code 4 for an unknown viewer or none in front; those of the calls.
+/// Exit code 4 for an unknown viewer or none in front; those of connecting (exit code 3) and of the calls.
 pub(super) async fn run(
-    client: &Client,
+    settings: &Settings,
     viewer: Option<&str>,
     format: Format,
 ) -> Result<(), Failure> {
+    let client = &settings.connect().await?;
     let viewer = resolve::viewer(client, viewer).await?;
     let rois = current_frame_rois(&viewer).await?;
     let rows = try_join_all(rois.iter().map(|(slice, roi)| row(*slice, roi)))

@@ -1,9 +1,10 @@
 //! `osirix series STUDY`: the series of one study.
 
 use futures_util::future::try_join_all;
-use osirix_sdk::{Client, DicomSeries};
+use osirix_sdk::DicomSeries;
 use serde::Serialize;
 
+use crate::connect::Settings;
 use crate::exit::{Context, Failure};
 use crate::output::{self, Format, Row, or_dash};
 use crate::resolve;
@@ -50,8 +51,9 @@ impl Row for SeriesRow {
 /// Lists the series of the study `study` names.
 ///
 /// # Errors
-/// Exit code 4 for an unknown study; those of the calls.
-pub(super) async fn run(client: &Client, study: &str, format: Format) -> Result<(), Failure> {
+/// Exit code 4 for an unknown study; those of connecting (exit code 3) and of the calls.
+pub(super) async fn run(settings: &Settings, study: &str, format: Format) -> Result<(), Failure> {
+    let client = &settings.connect().await?;
     let (_, series) = resolve::study(client, study).await?;
     let rows = try_join_all(series.iter().map(row))
         .await

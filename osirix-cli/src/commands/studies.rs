@@ -1,9 +1,10 @@
 //! `osirix studies`: the studies of the database browser, in its order.
 
 use futures_util::future::try_join_all;
-use osirix_sdk::{Client, DicomStudy};
+use osirix_sdk::DicomStudy;
 use serde::Serialize;
 
+use crate::connect::Settings;
 use crate::exit::{Context, Failure};
 use crate::output::{self, Format, Row, or_dash};
 
@@ -50,8 +51,9 @@ impl Row for StudyRow {
 /// Lists the studies.
 ///
 /// # Errors
-/// Those of the calls.
-pub(super) async fn run(client: &Client, format: Format) -> Result<(), Failure> {
+/// Those of connecting (exit code 3) and of the calls.
+pub(super) async fn run(settings: &Settings, format: Format) -> Result<(), Failure> {
+    let client = &settings.connect().await?;
     let browser = client
         .current_browser()
         .await

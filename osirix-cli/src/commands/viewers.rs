@@ -1,9 +1,10 @@
 //! `osirix viewers`: the displayed 2D viewers.
 
 use futures_util::future::try_join_all;
-use osirix_sdk::{Client, ViewerController};
+use osirix_sdk::ViewerController;
 use serde::Serialize;
 
+use crate::connect::Settings;
 use crate::exit::{Context, Failure};
 use crate::output::{self, Format, Row};
 
@@ -40,8 +41,9 @@ impl Row for ViewerRow {
 /// Lists the viewers.
 ///
 /// # Errors
-/// Those of the calls.
-pub(super) async fn run(client: &Client, format: Format) -> Result<(), Failure> {
+/// Those of connecting (exit code 3) and of the calls.
+pub(super) async fn run(settings: &Settings, format: Format) -> Result<(), Failure> {
+    let client = &settings.connect().await?;
     let viewers = client
         .displayed_2d_viewers()
         .await

@@ -5,9 +5,10 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::PathBuf;
 
-use osirix_sdk::{Client, Volume};
+use osirix_sdk::Volume;
 use serde::Serialize;
 
+use crate::connect::Settings;
 use crate::exit::{Context, Exit, Failure};
 use crate::output::{self, Format};
 use crate::progress::Spinner;
@@ -49,9 +50,10 @@ struct SpacingOut {
 /// Exports the current frame of the viewer `args` names, or of the frontmost one.
 ///
 /// # Errors
-/// Exit code 4 for an unknown viewer or none in front; a frame that is no greyscale volume, a file that cannot
-/// be written, and the errors of the calls: exit code 1 (or 3 for a server gone).
-pub(super) async fn run(client: &Client, args: &Args, format: Format) -> Result<(), Failure> {
+/// Exit code 3 when nothing answers, 4 for an unknown viewer or none in front, 1 for a frame that is no
+/// greyscale volume or a file that cannot be written; those of the calls.
+pub(super) async fn run(settings: &Settings, args: &Args, format: Format) -> Result<(), Failure> {
+    let client = &settings.connect().await?;
     let viewer = resolve::viewer(client, args.viewer.as_deref()).await?;
     let frame = viewer
         .movie_idx()
