@@ -1,7 +1,8 @@
 //! The `osirix` binary end to end: each test starts the emulator on a generated demo database in this
 //! process, runs the binary against it over loopback (`--addr`, or discovery through `OSIRIX_SERVER_CONFIGS`),
 //! and checks its stdout (the `--json` document against what the SDK reads from the same server), its
-//! stderr and its exit code. The binary's output is piped here, so no progress may show in it.
+//! stderr and its exit code. The binary's output is piped, so no progress may show in it; one test gives it
+//! a terminal instead (util-linux `script`), where the spinner must show.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
