@@ -114,3 +114,20 @@ fn the_emulator_has_no_module_cycle() {
     );
     assert_acyclic("osirix-emulator", &graph);
 }
+
+#[test]
+fn the_command_line_tool_has_no_module_cycle() {
+    let graph = read_crate(
+        &workspace().join("osirix-cli/src/main.rs"),
+        &Options::default(),
+    )
+    .expect("the osirix command");
+    for module in ["commands", "exit", "output", "resolve"] {
+        assert!(
+            graph.edges.contains_key(module),
+            "{module}: {:?}",
+            graph.edges.keys()
+        );
+    }
+    assert_acyclic("osirix-cli", &graph);
+}
