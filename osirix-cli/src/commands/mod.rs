@@ -9,6 +9,7 @@ mod series;
 mod studies;
 mod viewers;
 mod volume;
+mod watch;
 
 use clap::Subcommand;
 
@@ -47,6 +48,9 @@ pub(crate) enum Command {
     Volume(volume::Args),
     /// Copies files into OsiriX's database (folders are searched for files).
     Import(import::Args),
+    /// Follows what changes: the database, the viewers, or one viewer's ROIs (polled; a line per event, and
+    /// with --json one JSON object per line, the first an "initial" listing).
+    Watch(watch::Args),
 }
 
 /// Runs `command` (each connects with `settings`), printing its results in `format`.
@@ -68,5 +72,6 @@ pub(crate) async fn run(
         Command::Volume(args) => volume::run(settings, &args, format).await,
         // `import` checks its files before it connects, so a typo fails fast and without a server.
         Command::Import(args) => import::run(settings, &args, format).await,
+        Command::Watch(args) => watch::run(settings, &args, format).await,
     }
 }
