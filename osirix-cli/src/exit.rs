@@ -12,7 +12,7 @@ pub(crate) enum Exit {
     Failure = 1,
     /// Nothing answered: a connect that failed, discovery that found no server, a server gone unavailable.
     Connect = 3,
-    /// An unknown study, series or viewer uid, or no frontmost viewer.
+    /// An unknown study, series or viewer uid, no frontmost viewer, or a watched viewer that closed.
     NotFound = 4,
     /// An import wait that timed out, or ended with fewer files than it was given.
     ImportIncomplete = 5,

@@ -29,7 +29,8 @@ Exit codes:
   1  any other failure
   2  bad usage (unknown command or option, bad value)
   3  cannot connect: nothing answers at --addr, discovery found no server, or the server became unavailable
-  4  not found: an unknown study, series or viewer uid, or no frontmost viewer
+  4  not found: an unknown study, series or viewer uid, no frontmost viewer, or the viewer of
+     `watch rois` closed
   5  an import wait that timed out or came up short (`import --wait`)
 
 Without --addr, the server is found through OsiriXgrpc's server list: the file named by
