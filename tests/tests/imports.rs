@@ -158,7 +158,7 @@ async fn progress_counts_the_files_seen_from_0_to_all() {
         .wait_with_progress(PATIENCE, move |p| sink.borrow_mut().push(p))
         .await
         .expect("imported");
-    let seen = seen.borrow();
+    let seen = seen.take();
     assert_progress(&seen, 6);
     assert_eq!(seen.last(), Some(&Progress::new(6, 6)));
     // The same studies as the plain wait, which finds the import over at its first poll.
