@@ -1,7 +1,7 @@
 //! `osirix`: OsiriX's database, viewers and ROIs at a terminal, through OsiriXgrpc and `osirix-sdk`.
 //!
 //! Where things live, leaves first: `exit.rs` (exit codes and the one error type), `output.rs` (tables and
-//! JSON), `npy.rs` (the `.npy` writer), `progress.rs` (the spinner on stderr), `seconds.rs` (durations),
+//! JSON), `npy.rs` (the `.npy` writer), `progress.rs` (the progress bar on stderr), `seconds.rs` (durations),
 //! `connect.rs` (the client, from `--addr` or discovery), `resolve.rs` (a uid on the command line to a
 //! handle), and `commands/`, one module per subcommand. This file parses the command line, runs the command
 //! on a runtime and turns its outcome into an exit code.
@@ -48,9 +48,9 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
-    /// The limit, in seconds, on connecting and on each call to OsiriX (give it before the subcommand)
-    /// [default: the SDK's, 5 s to connect and 60 s a call].
-    #[arg(long, value_name = "SECS", value_parser = seconds::parse)]
+    /// The limit, in seconds, on connecting and on each call to OsiriX (`import --wait` waits for its files
+    /// as long as `--wait-timeout` says) [default: the SDK's, 5 s to connect and 60 s a call].
+    #[arg(long, global = true, value_name = "SECS", value_parser = seconds::parse)]
     timeout: Option<Duration>,
 
     #[command(subcommand)]

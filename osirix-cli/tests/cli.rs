@@ -2,7 +2,7 @@
 //! process, runs the binary against it over loopback (`--addr`, or discovery through `OSIRIX_SERVER_CONFIGS`),
 //! and checks its stdout (the `--json` document against what the SDK reads from the same server), its
 //! stderr and its exit code. The binary's output is piped, so no progress may show in it; one test gives it
-//! a terminal instead (util-linux `script`), where the spinner must show.
+//! a terminal instead (util-linux `script`), where the progress bar must show.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -480,7 +480,7 @@ async fn import_waits_for_a_new_study() {
 
     let run = osirix(
         &url,
-        &["import", folder, "--wait", "--timeout", "60", "--json"],
+        &["import", folder, "--wait", "--wait-timeout", "60", "--json"],
     )
     .await;
     run.assert_plain();
@@ -569,6 +569,12 @@ async fn exit_code_3_when_nothing_answers() {
     };
     let url = format!("http://127.0.0.1:{port}");
     let run = osirix(&url, &["--timeout", "5", "studies"]).await;
+    run.assert_failed(
+        3,
+        &format!("connecting to {url}: cannot connect to the OsiriX server"),
+    );
+    // `--timeout` is global: after the subcommand too.
+    let run = osirix(&url, &["studies", "--timeout", "5"]).await;
     run.assert_failed(
         3,
         &format!("connecting to {url}: cannot connect to the OsiriX server"),
@@ -668,7 +674,7 @@ async fn exit_code_5_for_an_import_that_imports_nothing() {
             "import",
             text.to_str().expect("UTF-8"),
             "--wait",
-            "--timeout",
+            "--wait-timeout",
             "1",
         ],
     )
@@ -685,9 +691,10 @@ async fn exit_code_2_for_bad_usage_and_1_for_other_failures() {
         &["series"],
         &["volume"],
         &["import"],
-        &["import", "x", "--timeout", "3"],
-        &["studies", "--timeout", "5"],
+        &["import", "x", "--wait-timeout", "3"],
+        &["studies", "--wait-timeout", "5"],
         &["--timeout", "never", "studies"],
+        &["studies", "--timeout", "never"],
     ] {
         let run = osirix_with_env(args, &[]).await;
         assert_eq!(run.code, 2, "usage error for {args:?}: {run:?}");
@@ -757,31 +764,16 @@ fn sh_quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_spinner_shows_when_stderr_is_a_terminal() {
-    // util-linux's `script` runs the command on a pseudo-terminal and copies what it writes.
-    let script = Path::new("/usr/bin/script");
-    if !script.exists() {
-        println!(
-            "skipped: the_spinner_shows_when_stderr_is_a_terminal: no /usr/bin/script to give a terminal"
-        );
-        return;
-    }
-    let (fixture, _client, url) = served().await;
-    let text = fixture.dir.path().join("notes.txt");
-    std::fs::write(&text, "not DICOM").expect("a file");
-    let command = [
-        env!("CARGO_BIN_EXE_osirix"),
-        "--addr",
-        &url,
-        "import",
-        text.to_str().expect("UTF-8"),
-        "--wait",
-        "--timeout",
-        "1",
-    ]
-    .map(sh_quote)
-    .join(" ");
+/// Runs `osirix --addr <url> args...` on a pseudo-terminal (util-linux `script`), and returns its exit code
+/// and everything it wrote (stdout and stderr both go to the terminal).
+async fn on_a_terminal(url: &str, args: &[&str]) -> (Option<i32>, String) {
+    let mut words = vec![env!("CARGO_BIN_EXE_osirix"), "--addr", url];
+    words.extend_from_slice(args);
+    let command = words
+        .into_iter()
+        .map(sh_quote)
+        .collect::<Vec<_>>()
+        .join(" ");
     let output = tokio::task::spawn_blocking(move || {
         Command::new("/usr/bin/script")
             .args(["-qec", &command, "/dev/null"])
@@ -791,11 +783,40 @@ async fn the_spinner_shows_when_stderr_is_a_terminal() {
     })
     .await
     .expect("the run ends");
-    let shown = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(5), "{shown}");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_progress_bar_shows_when_stderr_is_a_terminal() {
+    if !Path::new("/usr/bin/script").exists() {
+        println!(
+            "skipped: the_progress_bar_shows_when_stderr_is_a_terminal: no /usr/bin/script to give a terminal"
+        );
+        return;
+    }
+    let (fixture, client, url) = served().await;
+
+    // An import wait: no file of the one given is ever seen. `--timeout` after the subcommand is global.
+    let text = fixture.dir.path().join("notes.txt");
+    std::fs::write(&text, "not DICOM").expect("a file");
+    let text = text.to_str().expect("UTF-8");
+    let args = [
+        "import",
+        text,
+        "--wait",
+        "--wait-timeout",
+        "1",
+        "--timeout",
+        "5",
+    ];
+    let (code, shown) = on_a_terminal(&url, &args).await;
+    assert_eq!(code, Some(5), "{shown}");
     assert!(
-        shown.contains("waiting for OsiriX to import 1 file ("),
-        "the spinner: {shown:?}"
+        shown.contains("waiting for OsiriX to import [") && shown.contains("] 0/1 files ("),
+        "the bar: {shown:?}"
     );
     assert!(
         shown.contains('\u{1b}'),
@@ -805,4 +826,27 @@ async fn the_spinner_shows_when_stderr_is_a_terminal() {
         shown.contains("osirix: waiting for the import: "),
         "then the error: {shown:?}"
     );
+
+    // A volume export: the bar counts the frame's slices.
+    let viewer = open_viewer(&client).await;
+    let slices = viewer.pix_list(0).await.expect("pix").len();
+    let out = fixture.dir.path().join("frame.npy");
+    let args = [
+        "volume",
+        viewer.uid(),
+        "--out",
+        out.to_str().expect("UTF-8"),
+    ];
+    let (code, shown) = on_a_terminal(&url, &args).await;
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(
+        shown.contains("reading frame 0 [") && shown.contains(&format!("/{slices} slices (")),
+        "the bar: {shown:?}"
+    );
+    assert!(
+        !shown.contains("/0 slices"),
+        "no bar before the slices are counted: {shown:?}"
+    );
+    assert!(shown.contains("wrote "), "then the report: {shown:?}");
+    assert!(out.exists(), "the file is written");
 }

@@ -33,6 +33,7 @@
 //! Where things live, leaves first (imports run one way, from the classes down to the leaves):
 //! - `rpc.rs`: what the generated code knows about one RPC; `timeout.rs`: time limits; `error/`: the error
 //!   type and how failures of the wire are classified; `retry.rs`: retries of idempotent calls;
+//!   `progress.rs`: [`Progress`], how far long work has got;
 //! - `cache/`: the response cache (its policy is in its module docs);
 //! - `client/`: [`Client`] and [`ClientBuilder`], the connection and its settings;
 //! - `handle.rs`: what every handle has; `value/`: [`FromWire`], from what crosses the wire to Rust values;
@@ -51,6 +52,7 @@ mod classes;
 mod client;
 mod error;
 mod handle;
+mod progress;
 mod retry;
 mod rpc;
 mod timeout;
@@ -72,6 +74,7 @@ pub use client::{
 pub use error::{BoxError, DiscoveryProblem, Error, Result, TimeoutScope};
 pub use handle::{Handle, MAX_UID_LEN, WireHandle};
 pub use osirix_macros::osirix_class;
+pub use progress::Progress;
 pub use retry::{MAX_ATTEMPTS_LIMIT, RetryBudget, RetryConfig};
 pub use timeout::TimeoutConfig;
 pub use value::datetime::decode_millisecond;

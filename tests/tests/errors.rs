@@ -472,6 +472,8 @@ fn futures_are_send(
     study: &DicomStudy,
     image: &DicomImage,
     browser: &BrowserController,
+    viewer: &osirix_sdk::ViewerController,
+    import: &osirix_sdk::Import,
 ) {
     send(&Client::connect("http://127.0.0.1:1"));
     send(&client.version());
@@ -487,6 +489,12 @@ fn futures_are_send(
     send(&browser.database_selection());
     send(&browser.start_copy_files(Vec::new()));
     send(&browser.copy_files_if_needed(Vec::new()));
+    // With a progress callback that is Send, the future is too.
+    let timeout = std::time::Duration::ZERO;
+    send(&viewer.volume(0));
+    send(&viewer.volume_with_progress(0, |_| {}));
+    send(&import.wait(timeout));
+    send(&import.wait_with_progress(timeout, |_| {}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -515,8 +523,15 @@ async fn handles_and_errors_cross_tasks() {
             assert!(result.expect_err("junk").is_stale_handle());
         }
     }
-    let _: fn(&Client, &DicomSeries, &DicomStudy, &DicomImage, &BrowserController) =
-        futures_are_send;
+    let _: fn(
+        &Client,
+        &DicomSeries,
+        &DicomStudy,
+        &DicomImage,
+        &BrowserController,
+        &osirix_sdk::ViewerController,
+        &osirix_sdk::Import,
+    ) = futures_are_send;
 }
 
 #[tokio::test]

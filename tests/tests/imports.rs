@@ -2,18 +2,21 @@
 //! database folder, with files generated into a separate folder. The waiter returns the new study; an import
 //! into an existing study is seen although the client caches that study's counts; duplicates and a file that
 //! is not DICOM end with `Error::ImportIncomplete` naming how many files were seen; a poll held past the
-//! timeout ends the same way; a connection dropped while waiting is retried per the client's policy.
+//! timeout ends the same way; a connection dropped while waiting is retried per the client's policy; the
+//! files seen are reported to a progress callback.
 //!
 //! Nothing here asserts a duration: the timeouts given to `wait` are the outcome under test (short where the
 //! import is known to be over or the poll is held), and `PATIENCE` only bounds a hang.
 
+use std::cell::RefCell;
 use std::path::Path;
+use std::rc::Rc;
 use std::time::Duration;
 
 use osirix_emulator::demo::{DemoSpec, generate};
 use osirix_emulator::testing::PATIENCE;
 use osirix_emulator::{Catalog, Emulator, RunningEmulator};
-use osirix_sdk::{BrowserController, CacheConfig, Client, Error, RetryConfig};
+use osirix_sdk::{BrowserController, CacheConfig, Client, Error, Progress, RetryConfig};
 
 /// A wait that is over quickly, for imports that are known to be finished (or polls that are held).
 const SHORT: Duration = Duration::from_millis(150);
@@ -127,6 +130,64 @@ async fn the_waiter_returns_the_new_study_with_the_database_copies() {
     );
     // The database's own study is untouched and not reported.
     assert_eq!(browser.database_studies().await.expect("studies").len(), 2);
+}
+
+/// Checks a wait's progress: `done` 0 of `total` first, then growing, never past `total`.
+#[track_caller]
+fn assert_progress(seen: &[Progress], total: usize) {
+    assert_eq!(seen.first(), Some(&Progress::new(0, total)), "{seen:?}");
+    assert!(seen.iter().all(|p| p.total == total), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].done < w[1].done), "{seen:?}");
+    assert!(seen.iter().all(|p| p.done <= total), "{seen:?}");
+}
+
+#[tokio::test]
+async fn progress_counts_the_files_seen_from_0_to_all() {
+    let s = Setup::start().await;
+    let (_src, expected) = source();
+    let import = s
+        .browser()
+        .await
+        .copy_files_if_needed(files(&expected))
+        .await
+        .expect("sent");
+    // The callback runs on the waiting task: it needs to be neither Send nor 'static.
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let sink = Rc::clone(&seen);
+    let imported = import
+        .wait_with_progress(PATIENCE, move |p| sink.borrow_mut().push(p))
+        .await
+        .expect("imported");
+    let seen = seen.take();
+    assert_progress(&seen, 6);
+    assert_eq!(seen.last(), Some(&Progress::new(6, 6)));
+    // The same studies as the plain wait, which finds the import over at its first poll.
+    assert_eq!(import.wait(SHORT).await.expect("imported"), imported);
+}
+
+#[tokio::test]
+async fn an_incomplete_wait_reports_the_files_it_saw() {
+    let s = Setup::start().await;
+    let (src, expected) = source();
+    let notes = src.path().join("notes.txt");
+    std::fs::write(&notes, "not DICOM").expect("write");
+    let mut paths = files(&expected);
+    paths.push(notes.to_string_lossy().into_owned());
+    let import = s
+        .browser()
+        .await
+        .copy_files_if_needed(paths)
+        .await
+        .expect("sent");
+    s.emulator.wait_for_imports().await;
+    let mut seen = Vec::new();
+    let err = import
+        .wait_with_progress(SHORT, |p| seen.push(p))
+        .await
+        .expect_err("one file skipped");
+    assert_eq!(incomplete(&err), (7, 6));
+    // Every poll sees the same 6 files: reported once.
+    assert_eq!(seen, [Progress::new(0, 7), Progress::new(6, 7)]);
 }
 
 #[tokio::test]

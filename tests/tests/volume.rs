@@ -1,10 +1,10 @@
 //! `ViewerController::volume`: every slice of a frame in one buffer, in data order, checked against the demo
-//! phantom; its bound on concurrent calls; its refusals; and (the SDK's `ndarray` feature, which this crate
+//! phantom; its bound on concurrent calls; its refusals; the slices it reports to a progress callback; and (the SDK's `ndarray` feature, which this crate
 //! turns on) the volume and the pixels of a colour slice as arrays.
 
 use osirix_emulator::demo::{DemoSpec, FIRST_SLICE, PIXEL_SPACING, Phantom, SLICE_STEP};
 use osirix_sdk::ndarray::{Array3, Axis};
-use osirix_sdk::{Client, DicomSeries, Error, Plane, Shape, ViewerController};
+use osirix_sdk::{Client, DicomSeries, Error, Plane, Progress, Shape, ViewerController};
 use tests::Fixture;
 
 const SPEC: DemoSpec = DemoSpec {
@@ -124,6 +124,38 @@ async fn a_colour_frame_is_not_a_volume() {
         Error::InvalidArgument { reason } => assert!(reason.contains("colour"), "{reason}"),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn progress_counts_the_slices_from_0_to_all_and_the_volume_is_the_same() {
+    let f = Fixture::with_spec(SPEC, false).await;
+    let viewer = open(&f.client, "MR").await;
+    let mut seen = Vec::new();
+    let volume = viewer
+        .volume_with_progress(0, |p| seen.push(p))
+        .await
+        .expect("volume");
+    let n = SPEC.images_per_series;
+    // One call before the first slice, then one per slice copied, in order.
+    let expected: Vec<Progress> = (0..=n).map(|done| Progress::new(done, n)).collect();
+    assert_eq!(seen, expected);
+    assert_eq!(volume, viewer.volume(0).await.expect("plain volume"));
+
+    // A refused frame reports nothing; a colour frame reports its start and stops at the first slice.
+    let mut refused = Vec::new();
+    viewer
+        .volume_with_progress(1, |p| refused.push(p))
+        .await
+        .expect_err("no frame 1");
+    assert_eq!(refused, []);
+    let colour = open(&f.client, "OT").await;
+    let mut partial = Vec::new();
+    colour
+        .volume_with_progress(0, |p| partial.push(p))
+        .await
+        .expect_err("colour");
+    let slices = colour.pix_list(0).await.expect("pix").len();
+    assert_eq!(partial, [Progress::new(0, slices)]);
 }
 
 #[tokio::test]

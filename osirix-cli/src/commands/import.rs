@@ -1,4 +1,4 @@
-//! `osirix import PATH... [--wait] [--timeout SECS]`: copies files into OsiriX's database. OsiriX imports
+//! `osirix import PATH... [--wait] [--wait-timeout SECS]`: copies files into OsiriX's database. OsiriX imports
 //! in the background and says nothing of the files it skips; `--wait` waits until the database holds as many
 //! new files as were given (the SDK's `Import::wait`), and fails with exit code 5 when it does not in time.
 
@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::connect::Settings;
 use crate::exit::{Context, Exit, Failure};
 use crate::output::{self, Format, Row};
-use crate::progress::Spinner;
+use crate::progress::Bar;
 
 /// The arguments of `osirix import`.
 #[derive(Debug, clap::Args)]
@@ -22,7 +22,7 @@ pub(crate) struct Args {
     /// Waits until OsiriX's database holds the files, and prints the studies that gained them.
     #[arg(long)]
     wait: bool,
-    /// How long `--wait` waits, in seconds.
+    /// How long `--wait` waits for the files, in seconds.
     #[arg(
         long,
         value_name = "SECS",
@@ -30,7 +30,7 @@ pub(crate) struct Args {
         requires = "wait",
         value_parser = crate::seconds::parse
     )]
-    timeout: Duration,
+    wait_timeout: Duration,
 }
 
 /// What an import did.
@@ -90,15 +90,12 @@ pub(super) async fn run(settings: &Settings, args: &Args, format: Format) -> Res
         .await
         .context("starting the import")?;
     let report = if args.wait {
-        let spinner = Spinner::start(format!(
-            "waiting for OsiriX to import {}",
-            output::count(count, "file")
-        ));
+        let bar = Bar::start("waiting for OsiriX to import", "files");
         let imported = import
-            .wait(args.timeout)
+            .wait_with_progress(args.wait_timeout, |progress| bar.update(progress))
             .await
             .context("waiting for the import")?;
-        drop(spinner);
+        drop(bar);
         report_of(count, imported).await?
     } else {
         Report {

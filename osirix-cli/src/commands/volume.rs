@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::connect::Settings;
 use crate::exit::{Context, Exit, Failure};
 use crate::output::{self, Format};
-use crate::progress::Spinner;
+use crate::progress::Bar;
 use crate::{npy, resolve};
 
 /// The arguments of `osirix volume`.
@@ -59,9 +59,12 @@ pub(super) async fn run(settings: &Settings, args: &Args, format: Format) -> Res
         .movie_idx()
         .await
         .context("reading the current frame")?;
-    let spinner = Spinner::start(format!("reading frame {frame} of the viewer"));
-    let volume = viewer.volume(frame).await.context("reading the volume")?;
-    spinner.set_message(format!("writing {}", args.out.display()));
+    let bar = Bar::start(format!("reading frame {frame}"), "slices");
+    let volume = viewer
+        .volume_with_progress(frame, |progress| bar.update(progress))
+        .await
+        .context("reading the volume")?;
+    bar.set_message(format!("writing {}", args.out.display()));
     let shape = [
         volume.slices,
         volume.shape.rows as usize,
@@ -71,7 +74,7 @@ pub(super) async fn run(settings: &Settings, args: &Args, format: Format) -> Res
     let file = File::create(&args.out).map_err(|e| Failure::new(what(), e, Exit::Failure))?;
     npy::write_f32(BufWriter::new(file), &shape, &volume.data)
         .map_err(|e| Failure::new(what(), e, Exit::Failure))?;
-    drop(spinner);
+    drop(bar);
 
     let written = Written {
         file: args.out.display().to_string(),

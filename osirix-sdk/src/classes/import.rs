@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 
-use crate::{BrowserController, DicomStudy, Error, Result};
+use crate::{BrowserController, DicomStudy, Error, Progress, Result};
 
 crate::osirix_class! {
     /// A study as an [`Import`] counts it: its file count comes from the server every time, never from the
@@ -121,14 +121,45 @@ impl Import {
 
     /// Waits until the database holds the import's files (see [`Import`] for the rule), at most `timeout`,
     /// and returns the studies that hold them. It may be called again after a timeout.
+    /// [`Import::wait_with_progress`] does the same and reports the files seen.
     ///
     /// # Errors
     /// [`Error::ImportIncomplete`] when `timeout` passed first, with the number of files seen (a poll under way
     /// at the timeout is abandoned); the errors of the polls' calls, after the client's retries.
     pub async fn wait(&self, timeout: Duration) -> Result<Imported> {
+        self.wait_with_progress(timeout, |_| {}).await
+    }
+
+    /// [`Import::wait`], calling `progress` with the files seen of the files given ([`Import::files`]): once
+    /// with `done` 0 before the first poll, then after each poll that saw more files than any poll before,
+    /// so that the last call of a wait that succeeds has `done == total`. The files seen are counted by the
+    /// rule of [`Import`], at most `total`; a poll that counts fewer than an earlier one (a study deleted
+    /// meanwhile) reports nothing.
+    ///
+    /// `progress` runs on the caller's task, between the polls: it should return quickly.
+    ///
+    /// ```no_run
+    /// # async fn demo(import: osirix_sdk::Import) -> osirix_sdk::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// let imported = import
+    ///     .wait_with_progress(Duration::from_secs(30), |p| eprintln!("{}/{} files", p.done, p.total))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`Import::wait`].
+    pub async fn wait_with_progress(
+        &self,
+        timeout: Duration,
+        mut progress: impl FnMut(Progress),
+    ) -> Result<Imported> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut rng = fastrand::Rng::new();
         let mut seen = 0;
+        let mut reported = 0;
+        progress(Progress::new(0, self.files));
         let mut poll = 0u32;
         loop {
             let delay = self.sleep_before(poll, &mut rng);
@@ -138,6 +169,11 @@ impl Import {
                 break;
             };
             let imported = self.compare(counted?);
+            let done = imported.files.min(self.files);
+            if done > reported {
+                reported = done;
+                progress(Progress::new(done, self.files));
+            }
             if imported.files >= self.files {
                 return Ok(imported);
             }

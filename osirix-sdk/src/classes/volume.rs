@@ -1,10 +1,11 @@
-//! A viewer frame's pixels as one volume: every slice fetched concurrently into one buffer.
+//! A viewer frame's pixels as one volume: every slice fetched concurrently into one buffer, with the slices
+//! copied so far reported to a callback.
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use crate::classes::geometry::{Orientation, Shape, Spacing, Vector3};
 use crate::classes::pixels::PixelImage;
-use crate::{DcmPix, Error, Result, ViewerController};
+use crate::{DcmPix, Error, Progress, Result, ViewerController};
 
 /// The greyscale pixels of every slice of a viewer frame, in the frame's data order, with its geometry
 /// (from [`ViewerController::volume`]).
@@ -50,7 +51,7 @@ impl ViewerController {
 
     /// Every slice of frame `movie_idx` as one [`Volume`], in data order. The slices are fetched
     /// concurrently, at most [`ViewerController::VOLUME_CONCURRENCY`] at a time, and copied into one buffer
-    /// as they arrive.
+    /// as they arrive. [`ViewerController::volume_with_progress`] does the same and reports each slice.
     ///
     /// ```no_run
     /// # async fn demo(viewer: osirix_sdk::ViewerController) -> osirix_sdk::Result<()> {
@@ -64,6 +65,33 @@ impl ViewerController {
     /// greyscale volume (no slice, a colour slice, or slices of different shapes); the first error of any
     /// call.
     pub async fn volume(&self, movie_idx: u32) -> Result<Volume> {
+        self.volume_with_progress(movie_idx, |_| {}).await
+    }
+
+    /// [`ViewerController::volume`], calling `progress` with the slices copied of the frame's slices: once
+    /// with `done` 0 when the slice count is known, then after each slice, in slice order, so that the last
+    /// call of a volume read in full has `done == total`. Nothing is reported when the frame is refused
+    /// before its slices are listed.
+    ///
+    /// `progress` runs on the caller's task, between the slices' calls: it should return quickly (draw a
+    /// bar, send on a channel), since the next slice is copied only after it returns.
+    ///
+    /// ```no_run
+    /// # async fn demo(viewer: osirix_sdk::ViewerController) -> osirix_sdk::Result<()> {
+    /// let volume = viewer
+    ///     .volume_with_progress(0, |p| eprint!("\rslice {}/{}", p.done, p.total))
+    ///     .await?;
+    /// eprintln!();
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`ViewerController::volume`].
+    pub async fn volume_with_progress(
+        &self,
+        movie_idx: u32,
+        mut progress: impl FnMut(Progress),
+    ) -> Result<Volume> {
         let frames = self.frame_count().await?;
         if movie_idx >= frames {
             return Err(Error::invalid(format!(
@@ -74,9 +102,10 @@ impl ViewerController {
         let Some(first) = pix.first() else {
             return Err(Error::invalid("the frame has no slice"));
         };
+        let slices = pix.len();
+        progress(Progress::new(0, slices));
         let (spacing, origin, orientation) =
             tokio::try_join!(first.spacing(), first.origin(), first.orientation())?;
-        let slices = pix.len();
         let mut slices_in =
             stream::iter(pix.iter().map(slice_of)).buffered(Self::VOLUME_CONCURRENCY);
         let mut volume = Volume {
@@ -110,6 +139,7 @@ impl ViewerController {
             volume.data.extend_from_slice(plane.as_slice());
             volume.slice_locations.push(location);
             index += 1;
+            progress(Progress::new(index, slices));
         }
         Ok(volume)
     }
