@@ -9,8 +9,11 @@ use std::process::{Command, Stdio};
 
 use osirix_emulator::demo::{DemoSpec, generate};
 use osirix_emulator::testing::Fixture;
-use osirix_sdk::{Client, Point, RoiSpec, ViewerController};
+use osirix_sdk::{Client, Point, RoiSpec};
 use serde_json::Value;
+
+mod common;
+use common::{open_viewer, served, str_of};
 
 /// What one run of the binary did.
 #[derive(Debug)]
@@ -87,30 +90,6 @@ async fn osirix(url: &str, args: &[&str]) -> Run {
     let mut all = vec!["--addr", url];
     all.extend_from_slice(args);
     osirix_with_env(&all, &[]).await
-}
-
-/// The demo database (3 studies × 2 series × 5 images), served, with an SDK client of it.
-async fn served() -> (Fixture, Client, String) {
-    let fixture = Fixture::demo().await;
-    let url = fixture.emulator.url();
-    let client = Client::connect(url.clone())
-        .await
-        .expect("the SDK connects");
-    (fixture, client, url)
-}
-
-/// A viewer opened on the first series of the first study.
-async fn open_viewer(client: &Client) -> ViewerController {
-    let browser = client.current_browser().await.expect("browser");
-    let study = browser.database_studies().await.expect("studies").remove(0);
-    let series = study.series().await.expect("series").remove(0);
-    browser.open_viewer(&series).await.expect("a viewer opens")
-}
-
-fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} is a string in {value}"))
 }
 
 fn f32_of(value: &Value, key: &str) -> f32 {

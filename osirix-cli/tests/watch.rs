@@ -7,11 +7,13 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use osirix_emulator::demo::{DemoSpec, generate};
-use osirix_emulator::testing::Fixture;
-use osirix_sdk::{Client, Point, RoiSpec, ViewerController};
+use osirix_sdk::{Point, RoiSpec};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStderr, ChildStdout, Command};
+
+mod common;
+use common::{open_viewer, served, str_of};
 
 /// How long a line may take: far longer than any poll, so only a watch that never prints fails on it.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -86,29 +88,6 @@ impl Watching {
         }
         (status.code().expect("an exit code"), stdout, stderr)
     }
-}
-
-/// The demo database, served, with an SDK client of it.
-async fn served() -> (Fixture, Client, String) {
-    let fixture = Fixture::demo().await;
-    let url = fixture.emulator.url();
-    let client = Client::connect(url.clone())
-        .await
-        .expect("the SDK connects");
-    (fixture, client, url)
-}
-
-async fn open_viewer(client: &Client) -> ViewerController {
-    let browser = client.current_browser().await.expect("browser");
-    let study = browser.database_studies().await.expect("studies").remove(0);
-    let series = study.series().await.expect("series").remove(0);
-    browser.open_viewer(&series).await.expect("a viewer opens")
-}
-
-fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} is a string in {value}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

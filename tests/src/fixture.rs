@@ -186,3 +186,18 @@ pub fn phantom_dir(test: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// Files to import: one study of two series of three images, generated with seed 2 so that its uids are not
+/// the demo database's, in a folder of its own (removed when the `TempDir` is dropped).
+pub fn import_source() -> (tempfile::TempDir, Catalog) {
+    let dir = tempfile::tempdir().expect("a folder");
+    let spec = DemoSpec {
+        studies: 1,
+        series_per_study: 2,
+        images_per_series: 3,
+        seed: 2,
+        ..DemoSpec::DEFAULT
+    };
+    let catalog = generate(dir.path(), &spec).expect("demo files");
+    (dir, catalog)
+}

@@ -8,8 +8,8 @@ pub mod load;
 pub mod modules;
 
 pub use fixture::{
-    Fixture, Served, all_series, first_image, first_series, first_study_and_series, phantom_dir,
-    start,
+    Fixture, Served, all_series, first_image, first_series, first_study_and_series, import_source,
+    phantom_dir, start,
 };
 
 /// The workspace README's examples, compiled as doctests so they stay true.

@@ -68,24 +68,6 @@ impl Setup {
     }
 }
 
-/// One study of two series of three images (seed 2, so its uids differ from the database's), in a folder of
-/// its own.
-fn source() -> (tempfile::TempDir, Catalog) {
-    let dir = tempfile::tempdir().expect("a folder");
-    let catalog = generate(
-        dir.path(),
-        &DemoSpec {
-            studies: 1,
-            series_per_study: 2,
-            images_per_series: 3,
-            seed: 2,
-            ..DemoSpec::DEFAULT
-        },
-    )
-    .expect("demo files");
-    (dir, catalog)
-}
-
 fn files(catalog: &Catalog) -> Vec<String> {
     catalog.images().iter().map(|i| i.path.clone()).collect()
 }
@@ -100,7 +82,7 @@ fn incomplete(err: &Error) -> (usize, usize) {
 #[tokio::test]
 async fn the_waiter_returns_the_new_study_with_the_database_copies() {
     let s = Setup::start().await;
-    let (_src, expected) = source();
+    let (_src, expected) = tests::import_source();
     let browser = s.browser().await;
     let import = browser
         .copy_files_if_needed(files(&expected))
@@ -144,7 +126,7 @@ fn assert_progress(seen: &[Progress], total: usize) {
 #[tokio::test]
 async fn progress_counts_the_files_seen_from_0_to_all() {
     let s = Setup::start().await;
-    let (_src, expected) = source();
+    let (_src, expected) = tests::import_source();
     let import = s
         .browser()
         .await
@@ -168,7 +150,7 @@ async fn progress_counts_the_files_seen_from_0_to_all() {
 #[tokio::test]
 async fn an_incomplete_wait_reports_the_files_it_saw() {
     let s = Setup::start().await;
-    let (src, expected) = source();
+    let (src, expected) = tests::import_source();
     let notes = src.path().join("notes.txt");
     std::fs::write(&notes, "not DICOM").expect("write");
     let mut paths = files(&expected);
@@ -195,7 +177,7 @@ async fn an_import_into_an_existing_study_is_seen_through_the_cache() {
     // Growable counts cached for an hour: only an uncached count can see the second import.
     let cache = CacheConfig::default().with_growable_ttl(Some(Duration::from_secs(3600)));
     let s = Setup::start_with(|b| b.cache(cache)).await;
-    let (_src, expected) = source();
+    let (_src, expected) = tests::import_source();
     let all = files(&expected);
     let browser = s.browser().await;
     let first = browser
@@ -234,7 +216,7 @@ async fn an_import_into_an_existing_study_is_seen_through_the_cache() {
 #[tokio::test]
 async fn duplicates_end_with_an_error_naming_what_was_seen() {
     let s = Setup::start().await;
-    let (_src, expected) = source();
+    let (_src, expected) = tests::import_source();
     let browser = s.browser().await;
     browser
         .copy_files_if_needed(files(&expected))
@@ -261,7 +243,7 @@ async fn duplicates_end_with_an_error_naming_what_was_seen() {
 #[tokio::test]
 async fn a_file_that_is_not_dicom_is_never_seen() {
     let s = Setup::start().await;
-    let (src, expected) = source();
+    let (src, expected) = tests::import_source();
     let notes = src.path().join("notes.txt");
     std::fs::write(&notes, "not DICOM").expect("write");
     let mut paths = files(&expected);
@@ -284,7 +266,7 @@ async fn a_file_that_is_not_dicom_is_never_seen() {
 #[tokio::test]
 async fn a_poll_held_past_the_timeout_ends_the_wait_with_an_error() {
     let s = Setup::start().await;
-    let (_src, expected) = source();
+    let (_src, expected) = tests::import_source();
     let import = s
         .browser()
         .await
@@ -310,7 +292,7 @@ async fn a_poll_held_past_the_timeout_ends_the_wait_with_an_error() {
 #[tokio::test]
 async fn a_connection_dropped_while_waiting_is_retried() {
     let s = Setup::start().await;
-    let (_src, expected) = source();
+    let (_src, expected) = tests::import_source();
     let import = s
         .browser()
         .await
@@ -336,7 +318,7 @@ async fn a_connection_dropped_while_waiting_is_retried() {
 #[tokio::test]
 async fn without_retries_a_failed_poll_ends_the_wait_with_its_error() {
     let s = Setup::start_with(|b| b.retry(RetryConfig::disabled())).await;
-    let (_src, expected) = source();
+    let (_src, expected) = tests::import_source();
     let import = s
         .browser()
         .await

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use osirix_emulator::demo::{DemoSpec, generate};
 use osirix_emulator::testing::{Fixture, PATIENCE};
 use osirix_emulator::{Catalog, RunningEmulator};
 use osirix_sdk::tonic::Code;
@@ -77,23 +76,6 @@ impl Setup {
     }
 }
 
-/// One study (seed 2, so its uids are not the database's) of two series of three images, in a folder of its own.
-fn source() -> (tempfile::TempDir, Catalog) {
-    let dir = tempfile::tempdir().expect("a folder");
-    let catalog = generate(
-        dir.path(),
-        &DemoSpec {
-            studies: 1,
-            series_per_study: 2,
-            images_per_series: 3,
-            seed: 2,
-            ..DemoSpec::DEFAULT
-        },
-    )
-    .expect("demo files");
-    (dir, catalog)
-}
-
 /// The files of series `index` of `catalog`.
 fn series_files(catalog: &Catalog, index: usize) -> Vec<PathBuf> {
     catalog.series()[index]
@@ -154,7 +136,7 @@ async fn database_initial_then_an_import_is_added_with_its_series_at_a_bounded_c
     let initial = event(&mut watch).await;
     assert_eq!(initial, DatabaseEvent::Initial(s.studies().await));
 
-    let (_src, catalog) = source();
+    let (_src, catalog) = tests::import_source();
     let mut files = series_files(&catalog, 0);
     files.extend(series_files(&catalog, 1));
     s.emulator().reset_counters();
@@ -286,7 +268,7 @@ async fn a_study_the_server_gave_a_new_uid_is_removed_and_added_again() {
 #[tokio::test]
 async fn series_added_to_a_known_study_are_seen_only_with_all_series() {
     let s = Setup::start().await;
-    let (_src, catalog) = source();
+    let (_src, catalog) = tests::import_source();
     s.emulator()
         .import(series_files(&catalog, 0))
         .await
@@ -485,7 +467,7 @@ async fn a_failure_beyond_the_retries_is_one_error_and_the_watch_resumes() {
         s.emulator().calls("BrowserControllerDatabaseStudies") >= 4
     })
     .await;
-    let (_src, catalog) = source();
+    let (_src, catalog) = tests::import_source();
     s.emulator()
         .import(series_files(&catalog, 0))
         .await
