@@ -753,11 +753,13 @@ async fn the_upstream_flow_on_the_phantom() {
         })
     );
     same_points(&roi_points(&mut f.client, &pencil).await, &SQUARE);
-    near(
-        f64::from(call!(f.client, roi_area(pencil.clone())).area) * 100.0,
-        1_474.594_36,
-        1e-3,
-    );
+    let area = call!(f.client, roi_area(pencil.clone())).area;
+    let float32 = |text: &str| text.parse::<f32>().expect("a float");
+    assert_eq!(area, float32("14.7459431"));
+    // ×100 in float32 is exactly the osirixgrpc constant; in double it passes both pins.
+    assert_eq!(area * 100.0, float32("1474.59436"));
+    near(f64::from(area) * 100.0, 1_474.594_3, 1e-3);
+    near(f64::from(area) * 100.0, 1_474.594_36, 1e-3);
     let centroid = call!(f.client, roi_centroid(pencil.clone()));
     near(centroid.x.into(), 30.5, 1e-1);
     near(centroid.y.into(), 30.5, 1e-1);

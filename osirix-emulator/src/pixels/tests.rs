@@ -1133,19 +1133,7 @@ fn phantom_im_0040_pixels() {
     let buffer = decode_frame(&path, 0).expect("IM-0040 decodes");
     let values = grey_values(&buffer);
     assert_eq!(values.len(), 320 * 320);
-    let n = values.len() as f64;
-    let mean = values.iter().map(|v| f64::from(*v)).sum::<f64>() / n;
-    let variance = values
-        .iter()
-        .map(|v| (f64::from(*v) - mean).powi(2))
-        .sum::<f64>()
-        / n;
-    assert!(close(mean, 201.553134765625, 1e-5), "mean {mean}");
-    assert!(
-        close(variance.sqrt(), 228.0044482, 1e-5),
-        "std {}",
-        variance.sqrt()
-    );
+    // Its mean and standard deviation are checked end to end, over gRPC, in tests/phantom_scene.rs.
     let min = values.iter().copied().fold(f32::INFINITY, f32::min);
     let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     assert_eq!((min, max), (0.0, 1002.0));
