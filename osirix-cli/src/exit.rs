@@ -58,6 +58,11 @@ impl Failure {
         }
     }
 
+    /// A failed call of `what`, with the exit code its error's kind gives.
+    pub(crate) fn of_sdk(what: &str, error: &osirix_sdk::Error) -> Self {
+        Failure::new(what, error, exit_of(error))
+    }
+
     /// An unknown uid, or nothing to act on: exit code 4.
     pub(crate) fn not_found(what: impl Into<String>, why: impl fmt::Display) -> Self {
         Failure::new(what, why, Exit::NotFound)
@@ -83,7 +88,7 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for Result<T, osirix_sdk::Error> {
     fn context(self, what: &str) -> Result<T, Failure> {
-        self.map_err(|error| Failure::new(what, &error, exit_of(&error)))
+        self.map_err(|error| Failure::of_sdk(what, &error))
     }
 }
 

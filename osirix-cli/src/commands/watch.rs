@@ -148,7 +148,7 @@ where
                 }
                 print(format, &event)?;
             }
-            Some(Err(error)) if ends_watch(&error) => return Err::<(), _>(error).context(what),
+            Some(Err(error)) if ends_watch(&error) => return Err(Failure::of_sdk(what, &error)),
             // The watch polls on (with backoff); the person at the terminal learns why nothing comes.
             Some(Err(error)) => eprintln!("osirix: {what}: {error}"),
         }

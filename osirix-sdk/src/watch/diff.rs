@@ -6,15 +6,32 @@ use std::hash::Hash;
 /// The items of `now` not in `before` (in `now`'s order) and those of `before` not in `now` (in `before`'s
 /// order).
 pub(super) fn added_and_removed<T: Eq + Hash + Clone>(before: &[T], now: &[T]) -> (Vec<T>, Vec<T>) {
-    let old: HashSet<&T> = before.iter().collect();
-    let new: HashSet<&T> = now.iter().collect();
-    let added = now.iter().filter(|t| !old.contains(t)).cloned().collect();
+    added_and_removed_by(before, now, itself)
+}
+
+/// [`added_and_removed`], with items told apart by `key` (an ROI snapshot by its ROI handle).
+pub(super) fn added_and_removed_by<T: Clone, K: Eq + Hash>(
+    before: &[T],
+    now: &[T],
+    key: impl Fn(&T) -> &K,
+) -> (Vec<T>, Vec<T>) {
+    let old: HashSet<&K> = before.iter().map(&key).collect();
+    let new: HashSet<&K> = now.iter().map(&key).collect();
+    let added = now
+        .iter()
+        .filter(|t| !old.contains(key(t)))
+        .cloned()
+        .collect();
     let removed = before
         .iter()
-        .filter(|t| !new.contains(t))
+        .filter(|t| !new.contains(key(t)))
         .cloned()
         .collect();
     (added, removed)
+}
+
+fn itself<T>(t: &T) -> &T {
+    t
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use futures_util::future::{join_all, try_join3};
 
 use super::config::WatchConfig;
+use super::diff::added_and_removed_by;
 use super::poller::{Source, Watch};
 use crate::{Error, Point, Result, Roi, RoiColor, ViewerController};
 
@@ -98,27 +99,13 @@ impl Source for Rois {
 
 /// The events from `before` to `now`: removed, then added, then changed ROIs.
 fn changes(before: &[RoiSnapshot], now: &[RoiSnapshot]) -> Vec<RoiEvent> {
-    let by_roi = |list: &[RoiSnapshot]| -> HashMap<Roi, usize> {
-        list.iter()
-            .enumerate()
-            .map(|(i, s)| (s.roi.clone(), i))
-            .collect()
-    };
-    let (old, new) = (by_roi(before), by_roi(now));
-    let mut events: Vec<RoiEvent> = before
-        .iter()
-        .filter(|s| !new.contains_key(&s.roi))
-        .cloned()
-        .map(RoiEvent::Removed)
-        .collect();
-    events.extend(
-        now.iter()
-            .filter(|s| !old.contains_key(&s.roi))
-            .cloned()
-            .map(RoiEvent::Added),
-    );
+    let (added, removed) = added_and_removed_by(before, now, roi_of);
+    let mut events: Vec<RoiEvent> = removed.into_iter().map(RoiEvent::Removed).collect();
+    events.extend(added.into_iter().map(RoiEvent::Added));
+    // By uid: every ROI of one watch is of the same client.
+    let old: HashMap<&str, &RoiSnapshot> = before.iter().map(|s| (s.roi.uid(), s)).collect();
     for after in now {
-        if let Some(before) = old.get(&after.roi).map(|&i| &before[i])
+        if let Some(&before) = old.get(after.roi.uid())
             && (before.name != after.name
                 || before.color != after.color
                 || before.points != after.points)
@@ -130,6 +117,10 @@ fn changes(before: &[RoiSnapshot], now: &[RoiSnapshot]) -> Vec<RoiEvent> {
         }
     }
     events
+}
+
+fn roi_of(snapshot: &RoiSnapshot) -> &Roi {
+    &snapshot.roi
 }
 
 impl ViewerController {
